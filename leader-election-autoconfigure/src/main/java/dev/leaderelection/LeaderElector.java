@@ -1,0 +1,54 @@
+package dev.leaderelection;
+
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Takes part in one election and tells, at any moment and without a store round trip, whether this
+ * instance may act as leader.
+ */
+public interface LeaderElector {
+
+    /** The name of the election; instances with the same name compete. */
+    String election();
+
+    /** This instance's id. */
+    String instanceId();
+
+    /** Starts campaigning. Calling it on a running elector does nothing. */
+    void start();
+
+    /**
+     * Stops: ends leadership at once, releases the lease and wakes the other instances. Blocks at
+     * most for the operation timeout, even when the store cannot be reached.
+     */
+    void stop();
+
+    /**
+     * Whether this instance is leader now: it holds a term and the term's local deadline lies in
+     * the future. Reads a volatile field and the monotonic clock; never calls the store.
+     */
+    boolean isLeader();
+
+    /** The current term, while {@link #isLeader()} holds. */
+    Optional<Leadership> currentLeadership();
+
+    /** The current state of the election loop. */
+    ElectionState state();
+
+    /** The instance id of the leader as last seen, or {@code null} if unknown. */
+    @Nullable
+    String leaderId();
+
+    /**
+     * Gives up leadership, releases the lease and sits out a cooldown so another instance can take
+     * over. Does nothing on a follower.
+     */
+    void yieldLeadership();
+
+    /** Registers a listener for this elector's transitions. */
+    void addListener(LeadershipListener listener);
+
+    /** Removes a listener added before. */
+    void removeListener(LeadershipListener listener);
+}

@@ -1,0 +1,18 @@
+package dev.leaderelection;
+
+/**
+ * Hears the transitions of one elector. Calls arrive one at a time on the election's thread, every
+ * revocation before the next grant; a listener that throws is logged and does not disturb the
+ * election. Keep listeners short: long work belongs on another thread.
+ */
+public interface LeadershipListener {
+
+    /** This instance became leader. */
+    default void granted(Leadership leadership) {}
+
+    /** This instance stopped being leader; exactly one call follows every grant. */
+    default void revoked(Leadership leadership, RevocationReason reason) {}
+
+    /** The elector moved from one state to another. */
+    default void stateChanged(ElectionState from, ElectionState to) {}
+}

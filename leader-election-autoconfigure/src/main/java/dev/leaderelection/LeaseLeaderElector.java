@@ -1,0 +1,458 @@
+package dev.leaderelection;
+
+import dev.leaderelection.ElectionScheduler.Cancellable;
+import dev.leaderelection.store.AcquireResult;
+import dev.leaderelection.store.LeaseStore;
+import dev.leaderelection.store.LeaseStore.Subscription;
+import dev.leaderelection.store.LeaseToken;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The election engine: campaigns for a lease in a {@link LeaseStore}, renews it while leader and
+ * fails closed on anything it cannot prove.
+ *
+ * <p>All decisions run one at a time on the election's own thread (a serial view of the shared
+ * {@link ElectionScheduler}); {@link #isLeader()} only reads a volatile field and the clock.
+ */
+public class LeaseLeaderElector implements LeaderElector {
+
+    private static final Logger log = LoggerFactory.getLogger(LeaseLeaderElector.class);
+    private static final Duration EXPIRY_SLACK = Duration.ofMillis(1);
+    private static final Cancellable NOTHING = () -> {};
+
+    private final String election;
+    private final String instanceId;
+    private final LeaseStore store;
+    private final ElectionTimings timings;
+    private final ElectionScheduler scheduler;
+    private final SerialExecutor electionThread;
+    private final Listeners listeners = new Listeners();
+    private final Object lifecycle = new Object();
+
+    // Read from any thread, written on the election thread (running also by start and stop).
+    private volatile boolean running;
+    private volatile ElectionState state = ElectionState.STOPPED;
+    private volatile @Nullable Leadership leadership;
+    private volatile @Nullable String leaderId;
+
+    // Confined to the election thread.
+    private LeaseToken token;
+    private long generation;
+    private boolean acquiring;
+    private int failureStreak;
+    private boolean coolingDown;
+    private Cancellable nextStep = NOTHING;
+    private Cancellable deadlineTimer = NOTHING;
+    private Subscription releases = () -> {};
+
+    public LeaseLeaderElector(
+            String election,
+            String instanceId,
+            LeaseStore store,
+            ElectionTimings timings,
+            ElectionScheduler scheduler) {
+        if (election.isBlank()) {
+            throw new IllegalArgumentException("election must not be blank");
+        }
+        this.election = election;
+        this.instanceId = instanceId;
+        this.store = store;
+        this.timings = timings;
+        this.scheduler = scheduler;
+        this.electionThread = new SerialExecutor(scheduler);
+        this.token = LeaseToken.random(instanceId);
+    }
+
+    @Override
+    public String election() {
+        return election;
+    }
+
+    @Override
+    public String instanceId() {
+        return instanceId;
+    }
+
+    /** The timings this elector runs with. */
+    public ElectionTimings timings() {
+        return timings;
+    }
+
+    /** The store this elector campaigns in. */
+    public LeaseStore store() {
+        return store;
+    }
+
+    @Override
+    public boolean isLeader() {
+        Leadership current = leadership;
+        return current != null && running && scheduler.nanoTime() - current.deadlineNanos() < 0;
+    }
+
+    @Override
+    public Optional<Leadership> currentLeadership() {
+        Leadership current = leadership;
+        return isLeader() ? Optional.ofNullable(current) : Optional.empty();
+    }
+
+    @Override
+    public ElectionState state() {
+        return state;
+    }
+
+    @Override
+    public @Nullable String leaderId() {
+        return leaderId;
+    }
+
+    @Override
+    public void addListener(LeadershipListener listener) {
+        listeners.add(listener);
+    }
+
+    @Override
+    public void removeListener(LeadershipListener listener) {
+        listeners.remove(listener);
+    }
+
+    @Override
+    public void start() {
+        synchronized (lifecycle) {
+            if (running) {
+                return;
+            }
+            running = true;
+        }
+        electionThread.execute(() -> {
+            if (!running) {
+                return;
+            }
+            releases = store.subscribeToReleases(election, () -> electionThread.execute(this::onReleaseSignal));
+            enter(ElectionState.CANDIDATE);
+            campaign();
+        });
+    }
+
+    @Override
+    public void stop() {
+        synchronized (lifecycle) {
+            running = false;
+        }
+        CompletableFuture<Void> stopped = new CompletableFuture<>();
+        electionThread.execute(() -> shutdown(stopped));
+        if (!electionThread.isCurrentThread()) {
+            await(stopped, "stop");
+        }
+    }
+
+    @Override
+    public void yieldLeadership() {
+        CompletableFuture<Void> yielded = new CompletableFuture<>();
+        electionThread.execute(() -> {
+            if (leadership != null) {
+                endTerm(RevocationReason.YIELDED);
+                coolingDown = true;
+                enter(ElectionState.FOLLOWER);
+                nextStep = after(timings.yieldCooldown(), () -> {
+                    coolingDown = false;
+                    campaign();
+                });
+            }
+            yielded.complete(null);
+        });
+        if (!electionThread.isCurrentThread()) {
+            await(yielded, "yield");
+        }
+    }
+
+    // 1. Campaign: try to take the lease; on "held", sleep until it should expire or is released.
+    private void campaign() {
+        if (!running || acquiring || leadership != null) {
+            return;
+        }
+        nextStep.cancel();
+        acquiring = true;
+        long sentAt = scheduler.nanoTime();
+        LeaseToken campaignToken = token;
+        onElectionThread(
+                call("acquire", () -> store.acquire(election, campaignToken, timings.leaseDuration())),
+                (result, error) -> {
+                    acquiring = false;
+                    onAcquireAnswer(sentAt, result, error);
+                });
+    }
+
+    private void onAcquireAnswer(long sentAt, @Nullable AcquireResult result, @Nullable Throwable error) {
+        if (result == null || error != null) {
+            storeFailed("acquire", error);
+            return;
+        }
+        storeAnswered();
+        if (result instanceof AcquireResult.Granted granted) {
+            long deadline = deadlineFor(sentAt);
+            if (scheduler.nanoTime() - deadline >= 0) {
+                release(token);
+                token = LeaseToken.random(instanceId);
+                storeFailed("acquire", new StoreTimeoutException("acquire", timings.leaseDuration()));
+                return;
+            }
+            grant(granted.fencingToken(), sentAt, deadline);
+        } else if (result instanceof AcquireResult.Held held) {
+            leaderId = held.holder().instanceId();
+            enter(ElectionState.FOLLOWER);
+            nextStep = after(followerWait(held.holder().remaining()), this::campaign);
+        }
+    }
+
+    // 2. Lead: renew on a fixed beat measured from each send; a timer ends the term at the deadline.
+    private void grant(long fencingToken, long sentAt, long deadline) {
+        Leadership granted = new Leadership(election, instanceId, fencingToken, Instant.now(), deadline);
+        leadership = granted;
+        leaderId = instanceId;
+        scheduleRenewal(sentAt, deadline);
+        enter(ElectionState.LEADER);
+        log.info(
+                "Leadership granted: election={} instance={} fencingToken={} reason=acquired",
+                election,
+                instanceId,
+                fencingToken);
+        listeners.granted(granted);
+    }
+
+    private void renew() {
+        if (leadership == null) {
+            return;
+        }
+        long sentAt = scheduler.nanoTime();
+        LeaseToken termToken = token;
+        onElectionThread(
+                call("renew", () -> store.renew(election, termToken, timings.leaseDuration())),
+                (renewed, error) -> onRenewAnswer(sentAt, renewed, error));
+    }
+
+    private void onRenewAnswer(long sentAt, @Nullable Boolean renewed, @Nullable Throwable error) {
+        Leadership current = leadership;
+        if (current == null) {
+            return;
+        }
+        if (renewed == null || error != null) {
+            endTerm(RevocationReason.STORE_UNREACHABLE);
+            storeFailed("renew", error);
+        } else if (!renewed) {
+            storeAnswered();
+            endTerm(RevocationReason.LEASE_LOST);
+            recampaign();
+        } else if (scheduler.nanoTime() - current.deadlineNanos() >= 0) {
+            onDeadline();
+        } else {
+            storeAnswered();
+            long deadline = deadlineFor(sentAt);
+            leadership = current.withDeadline(deadline);
+            scheduleRenewal(sentAt, deadline);
+        }
+    }
+
+    private void onDeadline() {
+        Leadership current = leadership;
+        if (current == null) {
+            return;
+        }
+        long untilDeadline = current.deadlineNanos() - scheduler.nanoTime();
+        if (untilDeadline > 0) {
+            deadlineTimer = after(Duration.ofNanos(untilDeadline), this::onDeadline);
+            return;
+        }
+        endTerm(RevocationReason.DEADLINE_PASSED);
+        recampaign();
+    }
+
+    private void scheduleRenewal(long sentAt, long deadline) {
+        long untilRenewal = sentAt + timings.renewInterval().toNanos() - scheduler.nanoTime();
+        nextStep.cancel();
+        nextStep = after(Duration.ofNanos(Math.max(0, untilRenewal)), this::renew);
+        deadlineTimer.cancel();
+        deadlineTimer = after(Duration.ofNanos(Math.max(0, deadline - scheduler.nanoTime())), this::onDeadline);
+    }
+
+    // 3. Step down: stop the guard first, tell the listeners, then free the lease in the store.
+    private CompletableFuture<Boolean> endTerm(RevocationReason reason) {
+        Leadership ended = leadership;
+        if (ended == null) {
+            return CompletableFuture.completedFuture(false);
+        }
+        leadership = null;
+        generation++;
+        nextStep.cancel();
+        deadlineTimer.cancel();
+        LeaseToken heldToken = token;
+        token = LeaseToken.random(instanceId);
+        log.info(
+                "Leadership revoked: election={} instance={} fencingToken={} reason={} heldFor={}",
+                election,
+                instanceId,
+                ended.fencingToken(),
+                reason,
+                Duration.between(ended.grantedAt(), Instant.now()));
+        listeners.revoked(ended, reason);
+        return reason == RevocationReason.LEASE_LOST ? CompletableFuture.completedFuture(false) : release(heldToken);
+    }
+
+    private CompletableFuture<Boolean> release(LeaseToken heldToken) {
+        return call("release", () -> store.release(election, heldToken));
+    }
+
+    private void recampaign() {
+        enter(ElectionState.CANDIDATE);
+        campaign();
+    }
+
+    private void onReleaseSignal() {
+        if (!coolingDown && (state == ElectionState.FOLLOWER || state == ElectionState.STANDBY)) {
+            campaign();
+        }
+    }
+
+    private void storeFailed(String operation, @Nullable Throwable error) {
+        Throwable cause = unwrap(error);
+        if (++failureStreak == 1) {
+            log.warn(
+                    "Election {}: store {} failed, standing by until the store answers: {}",
+                    election,
+                    operation,
+                    cause == null ? "no answer" : cause.toString());
+        }
+        leaderId = null;
+        enter(ElectionState.STANDBY);
+        nextStep.cancel();
+        nextStep = after(
+                timings.backoff()
+                        .delay(failureStreak, ThreadLocalRandom.current().nextDouble()),
+                this::campaign);
+    }
+
+    private void storeAnswered() {
+        if (failureStreak > 0) {
+            log.info("Election {}: store answers again after {} failed calls", election, failureStreak);
+            failureStreak = 0;
+        }
+    }
+
+    private void shutdown(CompletableFuture<Void> stopped) {
+        // An acquire still in flight may yet succeed in the store: release its token too.
+        CompletableFuture<Boolean> released = acquiring ? release(token) : endTerm(RevocationReason.SHUTDOWN);
+        generation++;
+        nextStep.cancel();
+        releases.close();
+        releases = () -> {};
+        acquiring = false;
+        coolingDown = false;
+        leaderId = null;
+        enter(ElectionState.STOPPED);
+        released.whenComplete((ok, error) -> stopped.complete(null));
+    }
+
+    private void enter(ElectionState next) {
+        ElectionState previous = state;
+        if (previous != next) {
+            state = next;
+            listeners.stateChanged(previous, next);
+        }
+    }
+
+    private long deadlineFor(long sentAt) {
+        return sentAt
+                + timings.leaseDuration().toNanos()
+                - timings.driftMargin().toNanos();
+    }
+
+    private Duration followerWait(@Nullable Duration remaining) {
+        if (remaining == null) {
+            return timings.retryInterval();
+        }
+        Duration untilExpiry = remaining.plus(EXPIRY_SLACK);
+        return untilExpiry.compareTo(timings.leaseDuration()) < 0 ? untilExpiry : timings.leaseDuration();
+    }
+
+    /** Schedules a step on the election thread; it is skipped if a term ends in between. */
+    private Cancellable after(Duration delay, Runnable step) {
+        long scheduledIn = generation;
+        return scheduler.schedule(
+                () -> electionThread.execute(() -> {
+                    if (scheduledIn == generation && running) {
+                        step.run();
+                    }
+                }),
+                delay);
+    }
+
+    /** Handles a store answer on the election thread, unless a term ended since the call. */
+    private <T> void onElectionThread(CompletableFuture<T> answer, Answer<T> handler) {
+        long calledIn = generation;
+        answer.whenComplete((value, error) -> electionThread.execute(() -> {
+            if (calledIn == generation && running) {
+                handler.accept(value, error);
+            }
+        }));
+    }
+
+    /** Calls the store, bounded by the operation timeout whatever the store's client does. */
+    private <T> CompletableFuture<T> call(String operation, Supplier<CompletionStage<T>> request) {
+        CompletableFuture<T> answer = new CompletableFuture<>();
+        Cancellable timeout = scheduler.schedule(
+                () -> answer.completeExceptionally(new StoreTimeoutException(operation, timings.operationTimeout())),
+                timings.operationTimeout());
+        try {
+            request.get().whenComplete((value, error) -> {
+                timeout.cancel();
+                if (error != null) {
+                    answer.completeExceptionally(error);
+                } else {
+                    answer.complete(value);
+                }
+            });
+        } catch (RuntimeException ex) {
+            timeout.cancel();
+            answer.completeExceptionally(ex);
+        }
+        return answer;
+    }
+
+    private void await(CompletableFuture<Void> done, String what) {
+        try {
+            done.get(timings.operationTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException ex) {
+            log.warn("Election {}: {} did not finish within the operation timeout; going on", election, what);
+        } catch (ExecutionException ex) {
+            log.warn("Election {}: {} failed", election, what, ex.getCause());
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static @Nullable Throwable unwrap(@Nullable Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    }
+
+    @FunctionalInterface
+    private interface Answer<T> {
+        void accept(@Nullable T value, @Nullable Throwable error);
+    }
+
+    @Override
+    public String toString() {
+        return "LeaseLeaderElector[election=" + election + ", instance=" + instanceId + ", state=" + state + "]";
+    }
+}

@@ -1,0 +1,48 @@
+package dev.leaderelection;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The listeners of one elector; a listener that throws is logged and the others still hear. */
+final class Listeners implements LeadershipListener {
+
+    private static final Logger log = LoggerFactory.getLogger(Listeners.class);
+
+    private final List<LeadershipListener> listeners = new CopyOnWriteArrayList<>();
+
+    void add(LeadershipListener listener) {
+        listeners.add(listener);
+    }
+
+    void remove(LeadershipListener listener) {
+        listeners.remove(listener);
+    }
+
+    @Override
+    public void granted(Leadership leadership) {
+        each("granted", listener -> listener.granted(leadership));
+    }
+
+    @Override
+    public void revoked(Leadership leadership, RevocationReason reason) {
+        each("revoked", listener -> listener.revoked(leadership, reason));
+    }
+
+    @Override
+    public void stateChanged(ElectionState from, ElectionState to) {
+        each("stateChanged", listener -> listener.stateChanged(from, to));
+    }
+
+    private void each(String callback, Consumer<LeadershipListener> call) {
+        for (LeadershipListener listener : listeners) {
+            try {
+                call.accept(listener);
+            } catch (RuntimeException | LinkageError | AssertionError ex) {
+                log.warn("Leadership listener {} failed in {}; the election goes on", listener, callback, ex);
+            }
+        }
+    }
+}

@@ -1,0 +1,15 @@
+package dev.leaderelection;
+
+/** Why an instance stopped being leader. */
+public enum RevocationReason {
+    /** Leadership was given up on request ({@link LeaderElector#yieldLeadership()}). */
+    YIELDED,
+    /** The elector was stopped, for example on application shutdown. */
+    SHUTDOWN,
+    /** The store answered that another instance (or none) now holds the lease. */
+    LEASE_LOST,
+    /** A store call failed or timed out, so the lease could not be proven. */
+    STORE_UNREACHABLE,
+    /** The local deadline passed before a renewal was confirmed. */
+    DEADLINE_PASSED
+}

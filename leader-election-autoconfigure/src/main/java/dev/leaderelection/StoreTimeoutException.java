@@ -1,0 +1,11 @@
+package dev.leaderelection;
+
+import java.time.Duration;
+
+/** A store call that did not answer within the operation timeout. */
+final class StoreTimeoutException extends RuntimeException {
+
+    StoreTimeoutException(String operation, Duration timeout) {
+        super(operation + " did not answer within " + InvalidTimingsException.format(timeout), null, false, false);
+    }
+}
