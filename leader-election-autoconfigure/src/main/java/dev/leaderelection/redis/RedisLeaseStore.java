@@ -1,0 +1,138 @@
+package dev.leaderelection.redis;
+
+import dev.leaderelection.store.AcquireResult;
+import dev.leaderelection.store.LeaseHolder;
+import dev.leaderelection.store.LeaseStore;
+import dev.leaderelection.store.LeaseToken;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
+
+/**
+ * A {@link LeaseStore} on Redis through Spring Data Redis. Commands go out non-blocking on the
+ * connection factory's shared connection (Lettuce), so many elections share one connection and
+ * a hung server blocks no thread.
+ *
+ * <p>Keys of election {@code e} with prefix {@code p}: {@code {p:e}:lease} holds the holder's token,
+ * {@code {p:e}:epoch} the last fencing token; releases are published on {@code {p:e}:released}.
+ */
+public class RedisLeaseStore implements LeaseStore, AutoCloseable {
+
+    /** The key prefix used unless another is given. */
+    public static final String DEFAULT_KEY_PREFIX = "leader-election";
+
+    private static final RedisScript<List> ACQUIRE = script("acquire.lua", List.class);
+    private static final RedisScript<Long> RENEW = script("renew.lua", Long.class);
+    private static final RedisScript<Long> RELEASE = script("release.lua", Long.class);
+    private static final RedisScript<List> INSPECT = script("inspect.lua", List.class);
+
+    private final ReactiveStringRedisTemplate redis;
+    private final String keyPrefix;
+    private final Map<String, RedisKeys> keys = new ConcurrentHashMap<>();
+    private final ReleaseSubscriptions releases;
+
+    /**
+     * Creates a store on a connection factory that offers both blocking and reactive access, such
+     * as Spring Data Redis's {@code LettuceConnectionFactory}.
+     *
+     * @throws IllegalArgumentException if the factory has no reactive access or the prefix has
+     *     characters that would break the key layout
+     */
+    public RedisLeaseStore(RedisConnectionFactory connectionFactory, String keyPrefix) {
+        if (!(connectionFactory instanceof ReactiveRedisConnectionFactory reactive)) {
+            throw new IllegalArgumentException(
+                    "RedisLeaseStore needs a connection factory with non-blocking access, such as "
+                            + "LettuceConnectionFactory; "
+                            + connectionFactory.getClass().getName() + " has none");
+        }
+        RedisKeys.requireValid("key prefix", keyPrefix);
+        this.redis = new ReactiveStringRedisTemplate(reactive);
+        this.keyPrefix = keyPrefix;
+        this.releases = new ReleaseSubscriptions(connectionFactory);
+    }
+
+    @Override
+    public CompletionStage<AcquireResult> acquire(String election, LeaseToken token, Duration ttl) {
+        return run(ACQUIRE, keys(election).leaseAndEpoch(), token.encoded(), Long.toString(ttl.toMillis()))
+                .thenApply(RedisLeaseStore::toAcquireResult);
+    }
+
+    @Override
+    public CompletionStage<Boolean> renew(String election, LeaseToken token, Duration ttl) {
+        return run(RENEW, List.of(keys(election).lease()), token.encoded(), Long.toString(ttl.toMillis()))
+                .thenApply(RedisLeaseStore::isOne);
+    }
+
+    @Override
+    public CompletionStage<Boolean> release(String election, LeaseToken token) {
+        RedisKeys electionKeys = keys(election);
+        return run(RELEASE, List.of(electionKeys.lease()), token.encoded(), electionKeys.releaseChannel())
+                .thenApply(RedisLeaseStore::isOne);
+    }
+
+    @Override
+    public CompletionStage<Optional<LeaseHolder>> inspect(String election) {
+        return run(INSPECT, List.of(keys(election).lease()))
+                .thenApply(reply -> reply.isEmpty() ? Optional.empty() : Optional.of(holder(reply, 0)));
+    }
+
+    @Override
+    public Subscription subscribeToReleases(String election, Runnable onRelease) {
+        return releases.subscribe(keys(election).releaseChannel(), onRelease);
+    }
+
+    @Override
+    public String kind() {
+        return "redis";
+    }
+
+    /** The key prefix of this store. */
+    public String keyPrefix() {
+        return keyPrefix;
+    }
+
+    /** Stops listening for releases; commands need no cleanup. */
+    @Override
+    public void close() {
+        releases.close();
+    }
+
+    private RedisKeys keys(String election) {
+        return keys.computeIfAbsent(election, name -> RedisKeys.of(keyPrefix, name));
+    }
+
+    private <T> CompletableFuture<T> run(RedisScript<T> script, List<String> scriptKeys, String... args) {
+        return redis.execute(script, scriptKeys, List.of(args)).single().toFuture();
+    }
+
+    private static AcquireResult toAcquireResult(List<?> reply) {
+        if (isOne(reply.get(0))) {
+            return new AcquireResult.Granted(((Number) reply.get(1)).longValue());
+        }
+        return new AcquireResult.Held(holder(reply, 1));
+    }
+
+    private static LeaseHolder holder(List<?> reply, int offset) {
+        String holderToken = String.valueOf(reply.get(offset));
+        long pttl = ((Number) reply.get(offset + 1)).longValue();
+        return new LeaseHolder(LeaseToken.instanceIdOf(holderToken), pttl >= 0 ? Duration.ofMillis(pttl) : null);
+    }
+
+    private static boolean isOne(@Nullable Object reply) {
+        return reply instanceof Number number && number.longValue() == 1;
+    }
+
+    private static <T> RedisScript<T> script(String name, Class<T> resultType) {
+        return RedisScript.of(new ClassPathResource(name, RedisLeaseStore.class), resultType);
+    }
+}

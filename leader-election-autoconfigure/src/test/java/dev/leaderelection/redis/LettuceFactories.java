@@ -1,0 +1,24 @@
+package dev.leaderelection.redis;
+
+import dev.leaderelection.testing.redis.RedisServer;
+import java.time.Duration;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+/** Lettuce connection factories for tests, each with connections of its own, like a separate process. */
+final class LettuceFactories {
+
+    private LettuceFactories() {}
+
+    static LettuceConnectionFactory connectedTo(RedisServer server) {
+        LettuceConnectionFactory factory = new LettuceConnectionFactory(
+                new RedisStandaloneConfiguration(server.host(), server.port()),
+                LettuceClientConfiguration.builder()
+                        .commandTimeout(Duration.ofSeconds(10))
+                        .build());
+        factory.afterPropertiesSet();
+        factory.start();
+        return factory;
+    }
+}

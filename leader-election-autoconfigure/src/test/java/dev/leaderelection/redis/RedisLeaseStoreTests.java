@@ -1,0 +1,82 @@
+package dev.leaderelection.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+import dev.leaderelection.store.LeaseStore;
+import dev.leaderelection.store.LeaseStoreContractTest;
+import dev.leaderelection.store.LeaseToken;
+import dev.leaderelection.testing.redis.RedisServerExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+class RedisLeaseStoreTests extends LeaseStoreContractTest {
+
+    @RegisterExtension
+    static final RedisServerExtension redis = new RedisServerExtension();
+
+    private static LettuceConnectionFactory connectionFactory;
+    private static RedisLeaseStore store;
+
+    @BeforeAll
+    static void connect() {
+        connectionFactory = LettuceFactories.connectedTo(redis.server());
+        store = new RedisLeaseStore(connectionFactory, "test");
+    }
+
+    @AfterAll
+    static void disconnect() {
+        store.close();
+        connectionFactory.destroy();
+    }
+
+    @Override
+    protected LeaseStore store() {
+        return store;
+    }
+
+    @Test
+    void keysOfOneElectionShareAHashTag(TestInfo test) {
+        LeaseToken token = LeaseToken.random("node-a");
+        long fencingToken = granted(store.acquire("orders", token, LONG_TTL));
+
+        assertThat(redis.command("GET", "{test:orders}:lease")).isEqualTo(token.encoded());
+        assertThat(redis.command("GET", "{test:orders}:epoch")).isEqualTo(Long.toString(fencingToken));
+    }
+
+    @Test
+    void fencingTokensKeepIncreasingAfterTheServerRestartsEmpty() {
+        LeaseToken token = LeaseToken.random("node-a");
+        long beforeRestart = granted(store.acquire("restarts", token, LONG_TTL));
+
+        redis.server().kill();
+        redis.server().start();
+
+        long afterRestart = granted(store.acquire("restarts", LeaseToken.random("node-b"), LONG_TTL));
+        assertThat(redis.command("EXISTS", "{test:restarts}:lease")).isEqualTo("1");
+        assertThat(afterRestart).isGreaterThan(beforeRestart);
+    }
+
+    @Test
+    void scriptsStillRunAfterTheScriptCacheIsFlushed() {
+        LeaseToken token = LeaseToken.random("node-a");
+        granted(store.acquire("flushed", token, LONG_TTL));
+
+        assertThat(redis.command("SCRIPT", "FLUSH")).isEqualTo("OK");
+
+        assertThat(answer(store.renew("flushed", token, LONG_TTL))).isTrue();
+        assertThat(answer(store.release("flushed", token))).isTrue();
+    }
+
+    @Test
+    void rejectAKeyPrefixThatWouldBreakTheKeyLayout() {
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> new RedisLeaseStore(connectionFactory, "bad{prefix}"))
+                .withMessage(
+                        "key prefix 'bad{prefix}' must be non-empty and use only letters, digits, '.', '_', ':' and '-'");
+    }
+}

@@ -1,0 +1,209 @@
+package dev.leaderelection.testing.redis;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.ProcessBuilder.Redirect;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A {@code redis-server} child process without persistence. Pause and resume send SIGSTOP and
+ * SIGCONT; servers still running when the JVM exits are killed.
+ */
+public final class ProcessRedisServer implements RedisServer {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final int LOG_TAIL_LINES = 20;
+    private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroyForcibly), "redis-server-reaper"));
+    }
+
+    private final int port = LocalPorts.findFree();
+    private final Path logFile;
+    private @Nullable Process process;
+    private boolean paused;
+
+    /** Picks a free port and a log file; {@link #start()} launches the process. */
+    public ProcessRedisServer() {
+        logFile = createLogFile(port);
+    }
+
+    @Override
+    public int port() {
+        return port;
+    }
+
+    @Override
+    public synchronized void start() {
+        if (isRunning()) {
+            return;
+        }
+        Polling.await(
+                TIMEOUT, () -> LocalPorts.isBindable(port), () -> "Port " + port + " is still taken after " + TIMEOUT);
+        process = launch();
+        try {
+            Polling.await(
+                    TIMEOUT,
+                    this::answersPing,
+                    () -> "redis-server did not answer PING within " + TIMEOUT + describeLog());
+        } catch (RuntimeException ex) {
+            kill();
+            throw ex;
+        }
+    }
+
+    @Override
+    public synchronized void kill() {
+        Process running = process;
+        if (running == null) {
+            return;
+        }
+        running.destroyForcibly();
+        try {
+            if (!running.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException("redis-server (pid " + running.pid() + ") survived SIGKILL");
+            }
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while killing redis-server", ex);
+        }
+        LIVE.remove(running);
+        process = null;
+        paused = false;
+    }
+
+    @Override
+    public synchronized void pause() {
+        if (!paused) {
+            signal("STOP");
+            paused = true;
+        }
+    }
+
+    @Override
+    public synchronized void resume() {
+        if (paused) {
+            signal("CONT");
+            paused = false;
+        }
+    }
+
+    @Override
+    public synchronized boolean isRunning() {
+        return process != null && process.isAlive();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (isRunning()) {
+            resume();
+        }
+        kill();
+    }
+
+    @Override
+    public String toString() {
+        return "redis-server on port " + port + " (log " + logFile + ")";
+    }
+
+    private Process launch() {
+        ProcessBuilder builder = new ProcessBuilder(
+                        RedisBinary.path().toString(),
+                        "--port",
+                        Integer.toString(port),
+                        "--bind",
+                        host(),
+                        "--save",
+                        "",
+                        "--appendonly",
+                        "no",
+                        "--protected-mode",
+                        "no",
+                        "--daemonize",
+                        "no",
+                        "--loglevel",
+                        "warning")
+                .redirectErrorStream(true)
+                .redirectOutput(Redirect.appendTo(logFile.toFile()));
+        try {
+            Process started = builder.start();
+            LIVE.add(started);
+            return started;
+        } catch (IOException ex) {
+            throw new UncheckedIOException("Cannot launch " + builder.command(), ex);
+        }
+    }
+
+    private boolean answersPing() {
+        Process running = requireProcess();
+        if (!running.isAlive()) {
+            throw new IllegalStateException("redis-server exited with code " + running.exitValue() + describeLog());
+        }
+        return Resp.answersPing(port);
+    }
+
+    /** Sends a signal with {@code kill}, which {@link Process} cannot do for STOP and CONT. */
+    private void signal(String signal) {
+        long pid = requireProcess().pid();
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid))
+                    .redirectErrorStream(true)
+                    .start();
+            if (!kill.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                kill.destroyForcibly();
+                throw new IllegalStateException("kill -" + signal + " " + pid + " did not finish");
+            }
+            if (kill.exitValue() != 0) {
+                String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                throw new IllegalStateException(
+                        "kill -" + signal + " " + pid + " exited with " + kill.exitValue() + ": " + output);
+            }
+        } catch (IOException ex) {
+            throw new UncheckedIOException("Cannot run kill -" + signal, ex);
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while sending SIG" + signal, ex);
+        }
+    }
+
+    private Process requireProcess() {
+        Process running = process;
+        if (running == null) {
+            throw new IllegalStateException(this + " is not started");
+        }
+        return running;
+    }
+
+    private String describeLog() {
+        try {
+            List<String> lines = Files.readAllLines(logFile);
+            List<String> tail = lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size());
+            return "; last lines of " + logFile + ":\n" + String.join("\n", tail);
+        } catch (IOException ex) {
+            return "; cannot read " + logFile + ": " + ex;
+        }
+    }
+
+    private static Path createLogFile(int port) {
+        Path target = Path.of("target");
+        Path dir = Files.isDirectory(target)
+                ? target.resolve("redis-logs")
+                : Path.of(System.getProperty("java.io.tmpdir"), "redis-logs");
+        try {
+            Files.createDirectories(dir);
+            return Files.createTempFile(dir, "redis-" + port + "-", ".log");
+        } catch (IOException ex) {
+            throw new UncheckedIOException("Cannot create a log file in " + dir, ex);
+        }
+    }
+}

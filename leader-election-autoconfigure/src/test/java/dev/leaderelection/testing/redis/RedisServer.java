@@ -1,0 +1,32 @@
+package dev.leaderelection.testing.redis;
+
+/** A real Redis server that a test can kill, restart, pause and resume. */
+public interface RedisServer extends AutoCloseable {
+
+    /** The address to connect to: always the loopback address. */
+    default String host() {
+        return LocalPorts.HOST;
+    }
+
+    /** The port to connect to; it stays the same across restarts. */
+    int port();
+
+    /** Starts the server; after {@link #kill()} it starts again, empty, on the same port. No-op if running. */
+    void start();
+
+    /** Kills the server at once, as SIGKILL does: every key is lost. */
+    void kill();
+
+    /** Freezes the server: connections still open, but nothing is answered. No-op if already paused. */
+    void pause();
+
+    /** Lets a paused server run again. No-op if not paused. */
+    void resume();
+
+    /** Whether the server is up (a paused server counts as up). */
+    boolean isRunning();
+
+    /** Stops the server for good and frees its resources. */
+    @Override
+    void close();
+}
