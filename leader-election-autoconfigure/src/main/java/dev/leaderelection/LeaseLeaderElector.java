@@ -148,11 +148,19 @@ public class LeaseLeaderElector implements LeaderElector {
 
     @Override
     public void stop() {
+        stop(true);
+    }
+
+    /**
+     * Stops like {@link #stop()}; with {@code releaseLease} false the lease is left to expire in
+     * the store, so no other instance takes over before it would have anyway.
+     */
+    public void stop(boolean releaseLease) {
         synchronized (lifecycle) {
             running = false;
         }
         CompletableFuture<Void> stopped = new CompletableFuture<>();
-        electionThread.execute(() -> shutdown(stopped));
+        electionThread.execute(() -> shutdown(stopped, releaseLease));
         if (!electionThread.isCurrentThread()) {
             await(stopped, "stop");
         }
@@ -289,6 +297,10 @@ public class LeaseLeaderElector implements LeaderElector {
 
     // 3. Step down: stop the guard first, tell the listeners, then free the lease in the store.
     private CompletableFuture<Boolean> endTerm(RevocationReason reason) {
+        return endTerm(reason, reason != RevocationReason.LEASE_LOST);
+    }
+
+    private CompletableFuture<Boolean> endTerm(RevocationReason reason, boolean releaseLease) {
         Leadership ended = leadership;
         if (ended == null) {
             return CompletableFuture.completedFuture(false);
@@ -307,7 +319,7 @@ public class LeaseLeaderElector implements LeaderElector {
                 reason,
                 Duration.between(ended.grantedAt(), Instant.now()));
         listeners.revoked(ended, reason);
-        return reason == RevocationReason.LEASE_LOST ? CompletableFuture.completedFuture(false) : release(heldToken);
+        return releaseLease ? release(heldToken) : CompletableFuture.completedFuture(false);
     }
 
     private CompletableFuture<Boolean> release(LeaseToken heldToken) {
@@ -350,9 +362,10 @@ public class LeaseLeaderElector implements LeaderElector {
         }
     }
 
-    private void shutdown(CompletableFuture<Void> stopped) {
+    private void shutdown(CompletableFuture<Void> stopped, boolean releaseLease) {
         // An acquire still in flight may yet succeed in the store: release its token too.
-        CompletableFuture<Boolean> released = acquiring ? release(token) : endTerm(RevocationReason.SHUTDOWN);
+        CompletableFuture<Boolean> released =
+                acquiring && releaseLease ? release(token) : endTerm(RevocationReason.SHUTDOWN, releaseLease);
         generation++;
         nextStep.cancel();
         releases.close();

@@ -6,29 +6,34 @@ import java.util.regex.Pattern;
 /**
  * The store keys of one election. All share the hash tag {@code {prefix:election}} so that the
  * scripts touch a single cluster slot.
+ *
+ * @param lease the key that holds the holder's token, with the lease's expiry
+ * @param epoch the key that holds the last fencing token
+ * @param releaseChannel the pub/sub channel on which releases are announced
  */
-record RedisKeys(String lease, String epoch, String releaseChannel) {
+public record RedisKeys(String lease, String epoch, String releaseChannel) {
 
-    private static final Pattern VALID = Pattern.compile("[A-Za-z0-9._:\\-]+");
+    private static final Pattern VALID_NAME = Pattern.compile("[A-Za-z0-9._:\\-]+");
 
-    static RedisKeys of(String keyPrefix, String election) {
+    /** The keys of {@code election} under {@code keyPrefix}; both must be {@linkplain #isValidName valid}. */
+    public static RedisKeys of(String keyPrefix, String election) {
         requireValid("key prefix", keyPrefix);
         requireValid("election name", election);
         String tag = "{" + keyPrefix + ":" + election + "}";
         return new RedisKeys(tag + ":lease", tag + ":epoch", tag + ":released");
     }
 
+    /** Whether {@code value} can be a key prefix or election name: letters, digits, '.', '_', ':', '-'. */
+    public static boolean isValidName(String value) {
+        return VALID_NAME.matcher(value).matches();
+    }
+
     List<String> leaseAndEpoch() {
         return List.of(lease, epoch);
     }
 
-    /** Whether {@code value} can be used as a key prefix or election name. */
-    static boolean isValid(String value) {
-        return VALID.matcher(value).matches();
-    }
-
     static void requireValid(String what, String value) {
-        if (!isValid(value)) {
+        if (!isValidName(value)) {
             throw new IllegalArgumentException(
                     what + " '" + value + "' must be non-empty and use only letters, digits, '.', '_', ':' and '-'");
         }

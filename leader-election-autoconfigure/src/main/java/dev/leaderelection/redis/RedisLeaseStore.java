@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
@@ -26,7 +27,13 @@ import org.springframework.data.redis.core.script.RedisScript;
  * <p>Keys of election {@code e} with prefix {@code p}: {@code {p:e}:lease} holds the holder's token,
  * {@code {p:e}:epoch} the last fencing token; releases are published on {@code {p:e}:released}.
  */
-public class RedisLeaseStore implements LeaseStore, AutoCloseable {
+public class RedisLeaseStore implements LeaseStore, SmartLifecycle, AutoCloseable {
+
+    /**
+     * The lifecycle phase: after the electors stop ({@code Integer.MAX_VALUE - 4096} in Spring
+     * Boot) and before the connection factories (phase 0), so the pub/sub connection closes cleanly.
+     */
+    public static final int PHASE = Integer.MAX_VALUE - 8192;
 
     /** The key prefix used unless another is given. */
     public static final String DEFAULT_KEY_PREFIX = "leader-election";
@@ -101,7 +108,29 @@ public class RedisLeaseStore implements LeaseStore, AutoCloseable {
         return keyPrefix;
     }
 
-    /** Stops listening for releases; commands need no cleanup. */
+    /** Listens for releases again after {@link #stop()}; a new store listens from the start. */
+    @Override
+    public void start() {
+        releases.start();
+    }
+
+    /** Stops listening for releases; commands keep working. */
+    @Override
+    public void stop() {
+        releases.stop();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return releases.isRunning();
+    }
+
+    @Override
+    public int getPhase() {
+        return PHASE;
+    }
+
+    /** Stops listening for releases for good; commands need no cleanup. */
     @Override
     public void close() {
         releases.close();

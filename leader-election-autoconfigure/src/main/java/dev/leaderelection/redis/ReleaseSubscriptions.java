@@ -43,10 +43,23 @@ final class ReleaseSubscriptions implements AutoCloseable {
         return () -> register(channel, () -> container.removeMessageListener(listener, topic));
     }
 
+    /** Listens again after {@link #stop()}. */
+    void start() {
+        container.start();
+    }
+
     /** Stops listening at once, even while a registration waits for an unreachable server. */
+    void stop() {
+        container.stop();
+    }
+
+    boolean isRunning() {
+        return container.isRunning();
+    }
+
     @Override
     public void close() {
-        container.stop();
+        stop();
         registrations.shutdownNow();
     }
 

@@ -1,0 +1,59 @@
+package dev.leaderelection.autoconfigure;
+
+import dev.leaderelection.ElectionScheduler;
+import dev.leaderelection.LeaderElector;
+import dev.leaderelection.LeaseLeaderElector;
+import dev.leaderelection.ThreadPoolElectionScheduler;
+import dev.leaderelection.redis.RedisLeaderElector;
+import dev.leaderelection.redis.RedisLeaseStore;
+import dev.leaderelection.store.LeaseStore;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
+
+/**
+ * The elector of this application's election, on whatever {@link LeaseStore} the context has,
+ * started and stopped with the context, publishing its transitions as application events.
+ */
+@AutoConfiguration
+@ConditionalOnBooleanProperty(name = "leader.election.enabled", matchIfMissing = true)
+@ConditionalOnBean(LeaseStore.class)
+@EnableConfigurationProperties(LeaderElectionProperties.class)
+public final class LeaderElectionAutoConfiguration {
+
+    /** Enough for hundreds of electors: their tasks are short and store calls never block. */
+    private static final int SCHEDULER_THREADS = 2;
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean(ElectionScheduler.class)
+    ThreadPoolElectionScheduler leaderElectionScheduler() {
+        return new ThreadPoolElectionScheduler(SCHEDULER_THREADS, "leader-election-");
+    }
+
+    @Bean
+    @ConditionalOnMissingBean(LeaderElector.class)
+    LeaseLeaderElector leaderElector(
+            LeaseStore store,
+            ElectionScheduler scheduler,
+            LeaderElectionProperties properties,
+            Environment environment) {
+        ElectionSettings settings = ElectionSettings.of(properties, environment);
+        if (store instanceof RedisLeaseStore redisStore) {
+            return new RedisLeaderElector(
+                    settings.name(), settings.instanceId(), redisStore, settings.timings(), scheduler);
+        }
+        return new LeaseLeaderElector(settings.name(), settings.instanceId(), store, settings.timings(), scheduler);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    LeaderElectionLifecycle leaderElectionLifecycle(
+            LeaderElector elector, ApplicationEventPublisher publisher, LeaderElectionProperties properties) {
+        return new LeaderElectionLifecycle(elector, publisher, properties.isReleaseOnShutdown());
+    }
+}

@@ -1,0 +1,191 @@
+package dev.leaderelection.autoconfigure;
+
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/** Configuration of leader election, under {@code leader.election}. */
+@ConfigurationProperties("leader.election")
+public class LeaderElectionProperties {
+
+    /** Whether to take part in leader election. */
+    private boolean enabled = true;
+
+    /**
+     * Name of the election; instances with the same name compete. Defaults to
+     * 'spring.application.name', or 'default' if that is not set either.
+     */
+    private @Nullable String name;
+
+    /** Identity of this instance, shown to humans. Defaults to host name, process id and a random suffix. */
+    private @Nullable String instanceId;
+
+    /** Prefix of the store keys. */
+    private String keyPrefix = "leader-election";
+
+    /** Time-to-live of the lease in the store. */
+    private Duration leaseDuration = Duration.ofSeconds(10);
+
+    /** How often the leader renews its lease; must leave room for one store call within the lease. */
+    private Duration renewInterval = Duration.ofSeconds(3);
+
+    /** Longest time one store call may take before it counts as failed. */
+    private Duration operationTimeout = Duration.ofSeconds(1);
+
+    /**
+     * Safety margin taken off the local deadline for clock-rate differences and scheduling delay.
+     * Defaults to 1% of the lease duration plus 5ms.
+     */
+    private @Nullable Duration driftMargin;
+
+    /** Longest wait between checks of a follower that knows nothing better, such as a lease without expiry. */
+    private Duration retryInterval = Duration.ofSeconds(1);
+
+    /** How long an instance that yielded leadership stays out of the race. Defaults to the lease duration. */
+    private @Nullable Duration yieldCooldown;
+
+    /** Whether to release the lease on graceful shutdown, so that another instance takes over at once. */
+    private boolean releaseOnShutdown = true;
+
+    private final Backoff backoff = new Backoff();
+
+    public boolean isEnabled() {
+        return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    public @Nullable String getName() {
+        return name;
+    }
+
+    public void setName(@Nullable String name) {
+        this.name = name;
+    }
+
+    public @Nullable String getInstanceId() {
+        return instanceId;
+    }
+
+    public void setInstanceId(@Nullable String instanceId) {
+        this.instanceId = instanceId;
+    }
+
+    public String getKeyPrefix() {
+        return keyPrefix;
+    }
+
+    public void setKeyPrefix(String keyPrefix) {
+        this.keyPrefix = keyPrefix;
+    }
+
+    public Duration getLeaseDuration() {
+        return leaseDuration;
+    }
+
+    public void setLeaseDuration(Duration leaseDuration) {
+        this.leaseDuration = leaseDuration;
+    }
+
+    public Duration getRenewInterval() {
+        return renewInterval;
+    }
+
+    public void setRenewInterval(Duration renewInterval) {
+        this.renewInterval = renewInterval;
+    }
+
+    public Duration getOperationTimeout() {
+        return operationTimeout;
+    }
+
+    public void setOperationTimeout(Duration operationTimeout) {
+        this.operationTimeout = operationTimeout;
+    }
+
+    public @Nullable Duration getDriftMargin() {
+        return driftMargin;
+    }
+
+    public void setDriftMargin(@Nullable Duration driftMargin) {
+        this.driftMargin = driftMargin;
+    }
+
+    public Duration getRetryInterval() {
+        return retryInterval;
+    }
+
+    public void setRetryInterval(Duration retryInterval) {
+        this.retryInterval = retryInterval;
+    }
+
+    public @Nullable Duration getYieldCooldown() {
+        return yieldCooldown;
+    }
+
+    public void setYieldCooldown(@Nullable Duration yieldCooldown) {
+        this.yieldCooldown = yieldCooldown;
+    }
+
+    public boolean isReleaseOnShutdown() {
+        return releaseOnShutdown;
+    }
+
+    public void setReleaseOnShutdown(boolean releaseOnShutdown) {
+        this.releaseOnShutdown = releaseOnShutdown;
+    }
+
+    public Backoff getBackoff() {
+        return backoff;
+    }
+
+    /** Waits after store errors: exponential, capped, with jitter. */
+    public static class Backoff {
+
+        /** Wait after the first failure. */
+        private Duration initial = Duration.ofMillis(100);
+
+        /** Longest wait. */
+        private Duration max = Duration.ofSeconds(5);
+
+        /** Growth factor of the wait per further failure, at least 1. */
+        private double multiplier = 2.0;
+
+        /** Fraction of each wait that is random, from 0 (none) to 1 (all). */
+        private double jitter = 0.5;
+
+        public Duration getInitial() {
+            return initial;
+        }
+
+        public void setInitial(Duration initial) {
+            this.initial = initial;
+        }
+
+        public Duration getMax() {
+            return max;
+        }
+
+        public void setMax(Duration max) {
+            this.max = max;
+        }
+
+        public double getMultiplier() {
+            return multiplier;
+        }
+
+        public void setMultiplier(double multiplier) {
+            this.multiplier = multiplier;
+        }
+
+        public double getJitter() {
+            return jitter;
+        }
+
+        public void setJitter(double jitter) {
+            this.jitter = jitter;
+        }
+    }
+}

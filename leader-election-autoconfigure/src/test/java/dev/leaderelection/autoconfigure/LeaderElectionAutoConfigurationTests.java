@@ -1,0 +1,278 @@
+package dev.leaderelection.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.leaderelection.BackoffPolicy;
+import dev.leaderelection.ElectionScheduler;
+import dev.leaderelection.ElectionState;
+import dev.leaderelection.ElectionTimings;
+import dev.leaderelection.LeaderElector;
+import dev.leaderelection.LeaseLeaderElector;
+import dev.leaderelection.ThreadPoolElectionScheduler;
+import dev.leaderelection.aop.LeaderOnlyAspect;
+import dev.leaderelection.redis.RedisLeaderElector;
+import dev.leaderelection.redis.RedisLeaseStore;
+import dev.leaderelection.store.AcquireResult;
+import dev.leaderelection.store.LeaseHolder;
+import dev.leaderelection.store.LeaseStore;
+import dev.leaderelection.store.LeaseToken;
+import dev.leaderelection.testing.redis.RedisServerExtension;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+
+class LeaderElectionAutoConfigurationTests {
+
+    @RegisterExtension
+    static final RedisServerExtension redis = new RedisServerExtension();
+
+    private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(
+                    DataRedisAutoConfiguration.class,
+                    AopAutoConfiguration.class,
+                    LeaderElectionRedisAutoConfiguration.class,
+                    LeaderElectionAutoConfiguration.class,
+                    LeaderElectionAopAutoConfiguration.class))
+            .withPropertyValues(
+                    "spring.data.redis.host=" + redis.server().host(),
+                    "spring.data.redis.port=" + redis.server().port());
+
+    @Test
+    void runShouldCreateARedisElectorThatStartsWithTheContext() {
+        contextRunner.run(context -> {
+            assertThat(context).hasSingleBean(RedisLeaderElector.class);
+            assertThat(context).hasSingleBean(RedisLeaseStore.class);
+            assertThat(context).hasSingleBean(LeaderElectionLifecycle.class);
+            assertThat(context).hasSingleBean(LeaderOnlyAspect.class);
+            LeaderElector elector = context.getBean(LeaderElector.class);
+            await().atMost(Duration.ofSeconds(5)).until(elector::isLeader);
+            assertThat(elector.election()).isEqualTo("default");
+        });
+    }
+
+    @Test
+    void runShouldReleaseTheLeaseWhenTheContextCloses() {
+        contextRunner.withPropertyValues("leader.election.name=closing").run(context -> {
+            LeaderElector elector = context.getBean(LeaderElector.class);
+            await().atMost(Duration.ofSeconds(5)).until(elector::isLeader);
+            assertThat(redis.command("EXISTS", "{leader-election:closing}:lease"))
+                    .isEqualTo("1");
+        });
+        assertThat(redis.command("EXISTS", "{leader-election:closing}:lease")).isEqualTo("0");
+    }
+
+    @Test
+    void runWithReleaseOnShutdownOffShouldLeaveTheLeaseToExpire() {
+        contextRunner
+                .withPropertyValues("leader.election.name=kept", "leader.election.release-on-shutdown=false")
+                .run(context ->
+                        await().atMost(Duration.ofSeconds(5)).until(context.getBean(LeaderElector.class)::isLeader));
+        assertThat(redis.command("EXISTS", "{leader-election:kept}:lease")).isEqualTo("1");
+    }
+
+    @Test
+    void runWhenDisabledShouldNotCreateElector() {
+        contextRunner.withPropertyValues("leader.election.enabled=false").run(context -> {
+            assertThat(context).doesNotHaveBean(LeaderElector.class);
+            assertThat(context).doesNotHaveBean(LeaseStore.class);
+            assertThat(context).doesNotHaveBean(LeaderOnlyAspect.class);
+        });
+    }
+
+    @Test
+    void runWithoutSpringDataRedisShouldNotCreateElector() {
+        contextRunner
+                .withClassLoader(new FilteredClassLoader(RedisConnectionFactory.class))
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(context).doesNotHaveBean(LeaderElector.class);
+                    assertThat(context).doesNotHaveBean(LeaseStore.class);
+                });
+    }
+
+    @Test
+    void runWithAUserElectorShouldBackOffButStillManageIt() {
+        try (ThreadPoolElectionScheduler scheduler = new ThreadPoolElectionScheduler(1, "user-")) {
+            LeaderElector userElector = new LeaseLeaderElector(
+                    "mine", "me", new SilentStore(), ElectionTimings.builder().build(), scheduler);
+            contextRunner.withBean(LeaderElector.class, () -> userElector).run(context -> {
+                assertThat(context).getBean(LeaderElector.class).isSameAs(userElector);
+                assertThat(context).hasSingleBean(LeaderElectionLifecycle.class);
+                await().atMost(Duration.ofSeconds(5)).until(() -> userElector.state() != ElectionState.STOPPED);
+            });
+            assertThat(userElector.state()).isEqualTo(ElectionState.STOPPED);
+        }
+    }
+
+    @Test
+    void runWithAUserStoreShouldBackOffAndUseIt() {
+        contextRunner.withBean(LeaseStore.class, SilentStore::new).run(context -> {
+            assertThat(context).doesNotHaveBean(RedisLeaseStore.class);
+            assertThat(context).getBean(LeaderElector.class).isExactlyInstanceOf(LeaseLeaderElector.class);
+            assertThat(((LeaseLeaderElector) context.getBean(LeaderElector.class)).store())
+                    .isInstanceOf(SilentStore.class);
+        });
+    }
+
+    @Test
+    void runWithAUserSchedulerShouldUseIt() {
+        try (ThreadPoolElectionScheduler scheduler = new ThreadPoolElectionScheduler(1, "user-")) {
+            contextRunner.withBean(ElectionScheduler.class, () -> scheduler).run(context -> {
+                assertThat(context).getBean(ElectionScheduler.class).isSameAs(scheduler);
+                await().atMost(Duration.ofSeconds(5)).until(context.getBean(LeaderElector.class)::isLeader);
+            });
+        }
+    }
+
+    @Test
+    void runShouldBindEveryProperty() {
+        contextRunner
+                .withPropertyValues(
+                        "leader.election.name=billing",
+                        "leader.election.instance-id=billing-1",
+                        "leader.election.key-prefix=acme",
+                        "leader.election.lease-duration=4s",
+                        "leader.election.renew-interval=1s",
+                        "leader.election.operation-timeout=500ms",
+                        "leader.election.drift-margin=50ms",
+                        "leader.election.retry-interval=2s",
+                        "leader.election.yield-cooldown=6s",
+                        "leader.election.backoff.initial=20ms",
+                        "leader.election.backoff.max=2s",
+                        "leader.election.backoff.multiplier=3",
+                        "leader.election.backoff.jitter=0.25")
+                .run(context -> {
+                    LeaseLeaderElector elector = context.getBean(LeaseLeaderElector.class);
+                    assertThat(elector.election()).isEqualTo("billing");
+                    assertThat(elector.instanceId()).isEqualTo("billing-1");
+                    assertThat(context.getBean(RedisLeaseStore.class).keyPrefix())
+                            .isEqualTo("acme");
+                    assertThat(elector.timings())
+                            .isEqualTo(new ElectionTimings(
+                                    Duration.ofSeconds(4),
+                                    Duration.ofSeconds(1),
+                                    Duration.ofMillis(500),
+                                    Duration.ofMillis(50),
+                                    Duration.ofSeconds(2),
+                                    Duration.ofSeconds(6),
+                                    new BackoffPolicy(Duration.ofMillis(20), Duration.ofSeconds(2), 3.0, 0.25)));
+                });
+    }
+
+    @Test
+    void runShouldNameTheElectionAfterTheApplicationAndDeriveTheDefaults() {
+        contextRunner.withPropertyValues("spring.application.name=orders").run(context -> {
+            LeaseLeaderElector elector = context.getBean(LeaseLeaderElector.class);
+            assertThat(elector.election()).isEqualTo("orders");
+            assertThat(elector.instanceId())
+                    .matches(".+-" + ProcessHandle.current().pid() + "-[0-9a-f]{4}");
+            assertThat(elector.timings()).isEqualTo(ElectionTimings.builder().build());
+            assertThat(elector.timings().driftMargin()).isEqualTo(Duration.ofMillis(105));
+        });
+    }
+
+    @Test
+    void runWithALeaseTooShortForTheRenewalShouldFailWithTheProperties() {
+        assertStartupFailure(
+                new String[] {"leader.election.lease-duration=3s", "leader.election.renew-interval=3s"},
+                "Invalid leader election configuration: leader.election.lease-duration (3s) must be greater than "
+                        + "leader.election.renew-interval (3s) + leader.election.operation-timeout (1s) + "
+                        + "leader.election.drift-margin (35ms) = 4035ms, so that a renewal can finish before the lease ends",
+                "Review the values of the properties 'leader.election.lease-duration', 'leader.election.renew-interval', "
+                        + "'leader.election.operation-timeout', 'leader.election.drift-margin' in your configuration.");
+    }
+
+    @Test
+    void runWithANegativeDurationShouldFail() {
+        assertStartupFailure(
+                new String[] {"leader.election.operation-timeout=-1s"},
+                "Invalid leader election configuration: leader.election.operation-timeout (-1s) must be positive",
+                "Review the value of the property 'leader.election.operation-timeout' in your configuration.");
+    }
+
+    @Test
+    void runWithAnElectionNameThatBreaksTheKeyLayoutShouldFail() {
+        assertStartupFailure(
+                new String[] {"leader.election.name=orders queue"},
+                "Invalid leader election configuration: leader.election.name ('orders queue') must be non-empty and use "
+                        + "only letters, digits, '.', '_', ':' and '-', so that it fits the store's key layout",
+                "Review the value of the property 'leader.election.name' in your configuration.");
+    }
+
+    @Test
+    void runWithAKeyPrefixThatBreaksTheKeyLayoutShouldFail() {
+        assertStartupFailure(
+                new String[] {"leader.election.key-prefix=app{1}"},
+                "Invalid leader election configuration: leader.election.key-prefix ('app{1}') must be non-empty and use "
+                        + "only letters, digits, '.', '_', ':' and '-', so that it fits the store's key layout",
+                "Review the value of the property 'leader.election.key-prefix' in your configuration.");
+    }
+
+    @Test
+    void runWithJitterAboveOneShouldFail() {
+        assertStartupFailure(
+                new String[] {"leader.election.backoff.jitter=1.5"},
+                "Invalid leader election configuration: leader.election.backoff.jitter (1.5) must be between 0 and 1",
+                "Review the value of the property 'leader.election.backoff.jitter' in your configuration.");
+    }
+
+    @Test
+    void runWithABackoffMaxBelowTheInitialWaitShouldFail() {
+        assertStartupFailure(
+                new String[] {"leader.election.backoff.initial=2s", "leader.election.backoff.max=1s"},
+                "Invalid leader election configuration: leader.election.backoff.max (1s) must not be less than "
+                        + "leader.election.backoff.initial (2s)",
+                "Review the values of the properties 'leader.election.backoff.max', 'leader.election.backoff.initial' "
+                        + "in your configuration.");
+    }
+
+    private void assertStartupFailure(String[] properties, String description, String action) {
+        contextRunner.withPropertyValues(properties).run((AssertableApplicationContext context) -> {
+            assertThat(context).hasFailed();
+            FailureAnalysis analysis = new LeaderElectionFailureAnalyzer().analyze(context.getStartupFailure());
+            assertThat(analysis).isNotNull();
+            assertThat(analysis.getDescription()).isEqualTo(description);
+            assertThat(analysis.getAction()).isEqualTo(action);
+        });
+    }
+
+    /** A store that never answers: enough to show which store the elector was given. */
+    static final class SilentStore implements LeaseStore {
+        @Override
+        public CompletionStage<AcquireResult> acquire(String election, LeaseToken token, Duration ttl) {
+            return new CompletableFuture<>();
+        }
+
+        @Override
+        public CompletionStage<Boolean> renew(String election, LeaseToken token, Duration ttl) {
+            return new CompletableFuture<>();
+        }
+
+        @Override
+        public CompletionStage<Boolean> release(String election, LeaseToken token) {
+            return CompletableFuture.completedFuture(false);
+        }
+
+        @Override
+        public CompletionStage<Optional<LeaseHolder>> inspect(String election) {
+            return new CompletableFuture<>();
+        }
+
+        @Override
+        public String kind() {
+            return "silent";
+        }
+    }
+}
