@@ -36,6 +36,9 @@ public interface LeaderElector {
     /** The current state of the election loop. */
     ElectionState state();
 
+    /** A snapshot of the elector for monitoring: state, leader, lease, last renewal and error. */
+    ElectionStatus status();
+
     /** The instance id of the leader as last seen, or {@code null} if unknown. */
     @Nullable
     String leaderId();

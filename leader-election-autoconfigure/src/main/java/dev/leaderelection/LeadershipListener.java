@@ -1,5 +1,7 @@
 package dev.leaderelection;
 
+import java.time.Duration;
+
 /**
  * Hears the transitions of one elector. Calls arrive one at a time on the election's thread, every
  * revocation before the next grant; a listener that throws is logged and does not disturb the
@@ -15,4 +17,7 @@ public interface LeadershipListener {
 
     /** The elector moved from one state to another. */
     default void stateChanged(ElectionState from, ElectionState to) {}
+
+    /** A store call ended; {@code latency} runs from sending to the answer or the timeout. */
+    default void storeCallCompleted(StoreOperation operation, StoreCallOutcome outcome, Duration latency) {}
 }

@@ -47,6 +47,9 @@ public class LeaseLeaderElector implements LeaderElector {
     private volatile ElectionState state = ElectionState.STOPPED;
     private volatile @Nullable Leadership leadership;
     private volatile @Nullable String leaderId;
+    private volatile Instant since = Instant.now();
+    private volatile @Nullable Instant lastRenewal;
+    private volatile @Nullable String lastError;
 
     // Confined to the election thread.
     private LeaseToken token;
@@ -116,6 +119,24 @@ public class LeaseLeaderElector implements LeaderElector {
     @Override
     public @Nullable String leaderId() {
         return leaderId;
+    }
+
+    @Override
+    public ElectionStatus status() {
+        Leadership current = currentLeadership().orElse(null);
+        Duration remaining = current == null ? null : Duration.ofNanos(current.deadlineNanos() - scheduler.nanoTime());
+        return new ElectionStatus(
+                election,
+                instanceId,
+                state,
+                leaderId,
+                current == null ? null : current.fencingToken(),
+                remaining,
+                since,
+                lastRenewal,
+                lastError,
+                store.kind(),
+                timings);
     }
 
     @Override
@@ -196,7 +217,7 @@ public class LeaseLeaderElector implements LeaderElector {
         long sentAt = scheduler.nanoTime();
         LeaseToken campaignToken = token;
         onElectionThread(
-                call("acquire", () -> store.acquire(election, campaignToken, timings.leaseDuration())),
+                call(StoreOperation.ACQUIRE, () -> store.acquire(election, campaignToken, timings.leaseDuration())),
                 (result, error) -> {
                     acquiring = false;
                     onAcquireAnswer(sentAt, result, error);
@@ -230,6 +251,7 @@ public class LeaseLeaderElector implements LeaderElector {
         Leadership granted = new Leadership(election, instanceId, fencingToken, Instant.now(), deadline);
         leadership = granted;
         leaderId = instanceId;
+        lastRenewal = Instant.now();
         scheduleRenewal(sentAt, deadline);
         enter(ElectionState.LEADER);
         log.info(
@@ -247,7 +269,7 @@ public class LeaseLeaderElector implements LeaderElector {
         long sentAt = scheduler.nanoTime();
         LeaseToken termToken = token;
         onElectionThread(
-                call("renew", () -> store.renew(election, termToken, timings.leaseDuration())),
+                call(StoreOperation.RENEW, () -> store.renew(election, termToken, timings.leaseDuration())),
                 (renewed, error) -> onRenewAnswer(sentAt, renewed, error));
     }
 
@@ -269,6 +291,7 @@ public class LeaseLeaderElector implements LeaderElector {
             storeAnswered();
             long deadline = deadlineFor(sentAt);
             leadership = current.withDeadline(deadline);
+            lastRenewal = Instant.now();
             scheduleRenewal(sentAt, deadline);
         }
     }
@@ -317,13 +340,14 @@ public class LeaseLeaderElector implements LeaderElector {
                 instanceId,
                 ended.fencingToken(),
                 reason,
-                Duration.between(ended.grantedAt(), Instant.now()));
+                InvalidTimingsException.format(Duration.ofMillis(
+                        Duration.between(ended.grantedAt(), Instant.now()).toMillis())));
         listeners.revoked(ended, reason);
         return releaseLease ? release(heldToken) : CompletableFuture.completedFuture(false);
     }
 
     private CompletableFuture<Boolean> release(LeaseToken heldToken) {
-        return call("release", () -> store.release(election, heldToken));
+        return call(StoreOperation.RELEASE, () -> store.release(election, heldToken));
     }
 
     private void recampaign() {
@@ -338,13 +362,13 @@ public class LeaseLeaderElector implements LeaderElector {
     }
 
     private void storeFailed(String operation, @Nullable Throwable error) {
-        Throwable cause = unwrap(error);
+        lastError = ErrorDescriptions.describe(unwrap(error));
         if (++failureStreak == 1) {
             log.warn(
                     "Election {}: store {} failed, standing by until the store answers: {}",
                     election,
                     operation,
-                    cause == null ? "no answer" : cause.toString());
+                    lastError);
         }
         leaderId = null;
         enter(ElectionState.STANDBY);
@@ -380,6 +404,7 @@ public class LeaseLeaderElector implements LeaderElector {
     private void enter(ElectionState next) {
         ElectionState previous = state;
         if (previous != next) {
+            since = Instant.now();
             state = next;
             listeners.stateChanged(previous, next);
         }
@@ -422,10 +447,19 @@ public class LeaseLeaderElector implements LeaderElector {
     }
 
     /** Calls the store, bounded by the operation timeout whatever the store's client does. */
-    private <T> CompletableFuture<T> call(String operation, Supplier<CompletionStage<T>> request) {
+    private <T> CompletableFuture<T> call(StoreOperation operation, Supplier<CompletionStage<T>> request) {
         CompletableFuture<T> answer = new CompletableFuture<>();
+        long sentAt = scheduler.nanoTime();
+        answer.whenComplete((value, error) -> {
+            Duration latency = Duration.ofNanos(scheduler.nanoTime() - sentAt);
+            StoreCallOutcome outcome = error == null
+                    ? StoreCallOutcome.SUCCESS
+                    : error instanceof StoreTimeoutException ? StoreCallOutcome.TIMEOUT : StoreCallOutcome.FAILURE;
+            electionThread.execute(() -> listeners.storeCallCompleted(operation, outcome, latency));
+        });
         Cancellable timeout = scheduler.schedule(
-                () -> answer.completeExceptionally(new StoreTimeoutException(operation, timings.operationTimeout())),
+                () -> answer.completeExceptionally(
+                        new StoreTimeoutException(operation.name().toLowerCase(), timings.operationTimeout())),
                 timings.operationTimeout());
         try {
             request.get().whenComplete((value, error) -> {

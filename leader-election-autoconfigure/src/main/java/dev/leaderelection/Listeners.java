@@ -1,5 +1,6 @@
 package dev.leaderelection;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -34,6 +35,11 @@ final class Listeners implements LeadershipListener {
     @Override
     public void stateChanged(ElectionState from, ElectionState to) {
         each("stateChanged", listener -> listener.stateChanged(from, to));
+    }
+
+    @Override
+    public void storeCallCompleted(StoreOperation operation, StoreCallOutcome outcome, Duration latency) {
+        each("storeCallCompleted", listener -> listener.storeCallCompleted(operation, outcome, latency));
     }
 
     private void each(String callback, Consumer<LeadershipListener> call) {

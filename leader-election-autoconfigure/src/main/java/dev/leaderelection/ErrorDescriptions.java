@@ -1,0 +1,23 @@
+package dev.leaderelection;
+
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/** Short, safe descriptions of store errors: type and message, with credentials in URIs masked. */
+final class ErrorDescriptions {
+
+    private static final Pattern URI_CREDENTIALS = Pattern.compile("([a-zA-Z][a-zA-Z0-9+.-]*://)[^@\\s/]+@");
+
+    private ErrorDescriptions() {}
+
+    static String describe(@Nullable Throwable error) {
+        if (error == null) {
+            return "no answer";
+        }
+        String message = error.getMessage();
+        String description = message == null
+                ? error.getClass().getSimpleName()
+                : error.getClass().getSimpleName() + ": " + message;
+        return URI_CREDENTIALS.matcher(description).replaceAll("$1****@");
+    }
+}

@@ -1,0 +1,88 @@
+package dev.leaderelection.actuate;
+
+import dev.leaderelection.LeaderElector;
+import dev.leaderelection.Leadership;
+import dev.leaderelection.LeadershipListener;
+import dev.leaderelection.RevocationReason;
+import dev.leaderelection.StoreCallOutcome;
+import dev.leaderelection.StoreOperation;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import java.time.Duration;
+import java.util.Locale;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Micrometer meters of one elector, all tagged with {@code election}: {@code
+ * leader.election.leader} (1 while leader), {@code leader.election.lease.remaining} (seconds
+ * until the local deadline), {@code leader.election.transitions} and {@code
+ * leader.election.store.latency}.
+ */
+public class LeaderElectionMetrics implements MeterBinder, LeadershipListener {
+
+    private final LeaderElector elector;
+    private final Tags electionTag;
+    private volatile @Nullable MeterRegistry registry;
+
+    public LeaderElectionMetrics(LeaderElector elector) {
+        this.elector = elector;
+        this.electionTag = Tags.of("election", elector.election());
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        this.registry = registry;
+        Gauge.builder("leader.election.leader", elector, e -> e.isLeader() ? 1 : 0)
+                .tags(electionTag)
+                .description("Whether this instance is leader (1) or not (0)")
+                .register(registry);
+        Gauge.builder("leader.election.lease.remaining", elector, LeaderElectionMetrics::secondsRemaining)
+                .tags(electionTag)
+                .baseUnit("seconds")
+                .description("Time left until this leader's local deadline; 0 when not leader")
+                .register(registry);
+        elector.addListener(this);
+    }
+
+    @Override
+    public void granted(Leadership leadership) {
+        countTransition("granted", "acquired");
+    }
+
+    @Override
+    public void revoked(Leadership leadership, RevocationReason reason) {
+        countTransition("revoked", reason.name().toLowerCase(Locale.ROOT));
+    }
+
+    @Override
+    public void storeCallCompleted(StoreOperation operation, StoreCallOutcome outcome, Duration latency) {
+        MeterRegistry target = registry;
+        if (target != null) {
+            Timer.builder("leader.election.store.latency")
+                    .tags(electionTag)
+                    .tag("operation", operation.name().toLowerCase(Locale.ROOT))
+                    .tag("outcome", outcome.name().toLowerCase(Locale.ROOT))
+                    .description("Time from sending a store call to its answer or timeout")
+                    .register(target)
+                    .record(latency);
+        }
+    }
+
+    private void countTransition(String transition, String reason) {
+        MeterRegistry target = registry;
+        if (target != null) {
+            target.counter(
+                            "leader.election.transitions",
+                            electionTag.and("transition", transition).and("reason", reason))
+                    .increment();
+        }
+    }
+
+    private static double secondsRemaining(LeaderElector elector) {
+        Duration remaining = elector.status().leaseRemaining();
+        return remaining == null ? 0 : Math.max(0, remaining.toNanos() / 1e9);
+    }
+}
