@@ -22,6 +22,10 @@ final class ElectionHistory {
             @Nullable Long endedAt,
             @Nullable RevocationReason reason,
             long deadline) {
+        Term endedNow(@Nullable RevocationReason why, long finalDeadline) {
+            return new Term(instance, fencingToken, grantedAt, System.nanoTime(), why, finalDeadline);
+        }
+
         /** When the instance stopped acting as leader: an open term lasts until now. */
         long end(long now) {
             return endedAt != null ? Math.min(endedAt, deadline) : now;
@@ -64,15 +68,7 @@ final class ElectionHistory {
         for (int i = 0; i < terms.size(); i++) {
             Term term = terms.get(i);
             if (term.instance().equals(instance) && term.endedAt() == null) {
-                terms.set(
-                        i,
-                        new Term(
-                                instance,
-                                term.fencingToken(),
-                                term.grantedAt(),
-                                System.nanoTime(),
-                                null,
-                                term.deadline()));
+                terms.set(i, term.endedNow(null, term.deadline()));
             }
         }
     }
@@ -103,15 +99,7 @@ final class ElectionHistory {
         for (int i = terms.size() - 1; i >= 0; i--) {
             Term term = terms.get(i);
             if (term.instance().equals(instance) && term.fencingToken() == leadership.fencingToken()) {
-                terms.set(
-                        i,
-                        new Term(
-                                instance,
-                                term.fencingToken(),
-                                term.grantedAt(),
-                                System.nanoTime(),
-                                reason,
-                                leadership.deadlineNanos()));
+                terms.set(i, term.endedNow(reason, leadership.deadlineNanos()));
                 return;
             }
         }
