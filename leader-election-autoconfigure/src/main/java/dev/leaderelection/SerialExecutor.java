@@ -3,6 +3,7 @@ package dev.leaderelection;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -35,7 +36,12 @@ final class SerialExecutor implements Executor {
 
     private void drainLater() {
         if (draining.compareAndSet(false, true)) {
-            delegate.execute(this::drain);
+            try {
+                delegate.execute(this::drain);
+            } catch (RejectedExecutionException ex) {
+                draining.set(false);
+                throw ex;
+            }
         }
     }
 

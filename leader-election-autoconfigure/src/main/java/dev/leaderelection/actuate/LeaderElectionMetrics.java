@@ -6,6 +6,7 @@ import dev.leaderelection.LeadershipListener;
 import dev.leaderelection.RevocationReason;
 import dev.leaderelection.StoreCallOutcome;
 import dev.leaderelection.StoreOperation;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -74,9 +75,12 @@ public class LeaderElectionMetrics implements MeterBinder, LeadershipListener {
     private void countTransition(String transition, String reason) {
         MeterRegistry target = registry;
         if (target != null) {
-            target.counter(
-                            "leader.election.transitions",
-                            electionTag.and("transition", transition).and("reason", reason))
+            Counter.builder("leader.election.transitions")
+                    .tags(electionTag)
+                    .tag("transition", transition)
+                    .tag("reason", reason)
+                    .description("Leadership grants and revocations of this instance")
+                    .register(target)
                     .increment();
         }
     }
