@@ -226,7 +226,7 @@ public class LeaseLeaderElector implements LeaderElector {
 
     private void onAcquireAnswer(long sentAt, @Nullable AcquireResult result, @Nullable Throwable error) {
         if (result == null || error != null) {
-            storeFailed("acquire", error);
+            storeFailed(StoreOperation.ACQUIRE, error);
             return;
         }
         storeAnswered();
@@ -235,7 +235,9 @@ public class LeaseLeaderElector implements LeaderElector {
             if (scheduler.nanoTime() - deadline >= 0) {
                 release(token);
                 token = LeaseToken.random(instanceId);
-                storeFailed("acquire", new StoreTimeoutException("acquire", timings.leaseDuration()));
+                storeFailed(
+                        StoreOperation.ACQUIRE,
+                        new StoreTimeoutException(StoreOperation.ACQUIRE, timings.leaseDuration()));
                 return;
             }
             grant(granted.fencingToken(), sentAt, deadline);
@@ -280,7 +282,7 @@ public class LeaseLeaderElector implements LeaderElector {
         }
         if (renewed == null || error != null) {
             endTerm(RevocationReason.STORE_UNREACHABLE);
-            storeFailed("renew", error);
+            storeFailed(StoreOperation.RENEW, error);
         } else if (!renewed) {
             storeAnswered();
             endTerm(RevocationReason.LEASE_LOST);
@@ -361,13 +363,13 @@ public class LeaseLeaderElector implements LeaderElector {
         }
     }
 
-    private void storeFailed(String operation, @Nullable Throwable error) {
+    private void storeFailed(StoreOperation operation, @Nullable Throwable error) {
         lastError = ErrorDescriptions.describe(unwrap(error));
         if (++failureStreak == 1) {
             log.warn(
                     "Election {}: store {} failed, standing by until the store answers: {}",
                     election,
-                    operation,
+                    operation.label(),
                     lastError);
         }
         leaderId = null;
@@ -458,8 +460,7 @@ public class LeaseLeaderElector implements LeaderElector {
             electionThread.execute(() -> listeners.storeCallCompleted(operation, outcome, latency));
         });
         Cancellable timeout = scheduler.schedule(
-                () -> answer.completeExceptionally(
-                        new StoreTimeoutException(operation.name().toLowerCase(), timings.operationTimeout())),
+                () -> answer.completeExceptionally(new StoreTimeoutException(operation, timings.operationTimeout())),
                 timings.operationTimeout());
         try {
             request.get().whenComplete((value, error) -> {

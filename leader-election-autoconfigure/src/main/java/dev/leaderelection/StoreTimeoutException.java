@@ -5,7 +5,11 @@ import java.time.Duration;
 /** A store call that did not answer within the operation timeout. */
 final class StoreTimeoutException extends RuntimeException {
 
-    StoreTimeoutException(String operation, Duration timeout) {
-        super(operation + " did not answer within " + InvalidTimingsException.format(timeout), null, false, false);
+    StoreTimeoutException(StoreOperation operation, Duration timeout) {
+        super(
+                operation.label() + " did not answer within " + InvalidTimingsException.format(timeout),
+                null,
+                false,
+                false);
     }
 }

@@ -64,7 +64,7 @@ public class LeaderElectionMetrics implements MeterBinder, LeadershipListener {
         if (target != null) {
             Timer.builder("leader.election.store.latency")
                     .tags(electionTag)
-                    .tag("operation", operation.name().toLowerCase(Locale.ROOT))
+                    .tag("operation", operation.label())
                     .tag("outcome", outcome.name().toLowerCase(Locale.ROOT))
                     .description("Time from sending a store call to its answer or timeout")
                     .register(target)
