@@ -3,14 +3,18 @@ package dev.leaderelection;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
-/** Short, safe descriptions of store errors: type and message, with credentials in URIs masked. */
-final class ErrorDescriptions {
+/**
+ * Short, safe descriptions of store errors for logs and status: type and message, with credentials
+ * in URIs masked. Stores use it too.
+ */
+public final class ErrorDescriptions {
 
     private static final Pattern URI_CREDENTIALS = Pattern.compile("([a-zA-Z][a-zA-Z0-9+.-]*://)[^@\\s/]+@");
 
     private ErrorDescriptions() {}
 
-    static String describe(@Nullable Throwable error) {
+    /** {@code Type: message} of {@code error} with URI credentials masked; {@code "no answer"} for null. */
+    public static String describe(@Nullable Throwable error) {
         if (error == null) {
             return "no answer";
         }

@@ -331,6 +331,7 @@ public class LeaseLeaderElector implements LeaderElector {
             return CompletableFuture.completedFuture(false);
         }
         leadership = null;
+        leaderId = null; // unknown until the store answers again
         generation++;
         nextStep.cancel();
         deadlineTimer.cancel();

@@ -164,8 +164,10 @@ class LeaseLeaderElectorTest {
 
         assertThat(elector.isLeader()).isFalse();
         assertThat(events).containsExactly("granted 1", "revoked 1 LEASE_LOST");
+        assertThat(elector.leaderId()).as("not known until the store answers").isNull();
         store.answerNext("acquire", held("node-b", Duration.ofSeconds(10)));
         assertThat(elector.state()).isEqualTo(ElectionState.FOLLOWER);
+        assertThat(elector.leaderId()).isEqualTo("node-b");
     }
 
     @Test

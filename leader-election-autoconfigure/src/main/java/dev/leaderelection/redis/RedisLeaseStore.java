@@ -1,9 +1,12 @@
 package dev.leaderelection.redis;
 
+import dev.leaderelection.ErrorDescriptions;
 import dev.leaderelection.store.AcquireResult;
 import dev.leaderelection.store.LeaseHolder;
 import dev.leaderelection.store.LeaseStore;
 import dev.leaderelection.store.LeaseToken;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -12,12 +15,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
+import reactor.core.publisher.Flux;
 
 /**
  * A {@link LeaseStore} on Redis through Spring Data Redis. Commands go out non-blocking on the
@@ -43,10 +49,16 @@ public class RedisLeaseStore implements LeaseStore, SmartLifecycle, AutoCloseabl
     private static final RedisScript<Long> RELEASE = script("release.lua", Long.class);
     private static final RedisScript<List> INSPECT = script("inspect.lua", List.class);
 
+    /** The longest {@link #start()} waits for Redis to load the scripts. */
+    public static final Duration WARM_UP_TIMEOUT = Duration.ofSeconds(2);
+
+    private static final Logger log = LoggerFactory.getLogger(RedisLeaseStore.class);
+
     private final ReactiveStringRedisTemplate redis;
     private final String keyPrefix;
     private final Map<String, RedisKeys> keys = new ConcurrentHashMap<>();
     private final ReleaseSubscriptions releases;
+    private volatile boolean running;
 
     /**
      * Creates a store on a connection factory that offers both blocking and reactive access, such
@@ -108,21 +120,29 @@ public class RedisLeaseStore implements LeaseStore, SmartLifecycle, AutoCloseabl
         return keyPrefix;
     }
 
-    /** Listens for releases again after {@link #stop()}; a new store listens from the start. */
+    /**
+     * Loads the scripts into Redis, waiting at most {@link #WARM_UP_TIMEOUT}, so that the first
+     * election call finds the connection open and its script cached; then listens for releases. An
+     * unreachable Redis does not fail startup: the electors stand by until it answers.
+     */
     @Override
     public void start() {
+        warmUp();
         releases.start();
+        running = true;
     }
 
     /** Stops listening for releases; commands keep working. */
     @Override
     public void stop() {
+        running = false;
         releases.stop();
     }
 
+    /** Whether {@link #start()} ran and {@link #stop()} did not since; a new store listens either way. */
     @Override
     public boolean isRunning() {
-        return releases.isRunning();
+        return running;
     }
 
     @Override
@@ -134,6 +154,27 @@ public class RedisLeaseStore implements LeaseStore, SmartLifecycle, AutoCloseabl
     @Override
     public void close() {
         releases.close();
+    }
+
+    private void warmUp() {
+        long started = System.nanoTime();
+        try {
+            Flux.just(ACQUIRE, RENEW, RELEASE, INSPECT)
+                    .concatMap(script -> redis.execute(connection -> connection
+                            .scriptingCommands()
+                            .scriptLoad(
+                                    ByteBuffer.wrap(script.getScriptAsString().getBytes(StandardCharsets.UTF_8)))))
+                    // then one read-only call down the path that every election call takes
+                    .thenMany(redis.execute(
+                            INSPECT, List.of(RedisKeys.of(keyPrefix, "warm-up").lease())))
+                    .then()
+                    .block(WARM_UP_TIMEOUT);
+            log.debug("Loaded the election scripts in {} ms", (System.nanoTime() - started) / 1_000_000);
+        } catch (RuntimeException ex) {
+            log.info(
+                    "Redis did not load the election scripts at startup ({}); electors stand by until it answers",
+                    ErrorDescriptions.describe(ex));
+        }
     }
 
     private RedisKeys keys(String election) {

@@ -121,7 +121,8 @@ class LeaderElectionApplicationTests {
         assertThat(service(leader).ticks())
                 .as("no scheduled run after the revocation")
                 .hasValue(ticksAtRevocation);
-        assertThat(elector(leader).leaderId()).isEqualTo("operator");
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> "operator".equals(elector(leader).leaderId()));
     }
 
     private ConfigurableApplicationContext start(String instanceId) {

@@ -7,12 +7,16 @@ import dev.leaderelection.store.LeaseStore;
 import dev.leaderelection.store.LeaseStoreContractTest;
 import dev.leaderelection.store.LeaseToken;
 import dev.leaderelection.testing.redis.RedisServerExtension;
+import java.time.Duration;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.script.RedisScript;
 
 class RedisLeaseStoreTests extends LeaseStoreContractTest {
 
@@ -70,6 +74,38 @@ class RedisLeaseStoreTests extends LeaseStoreContractTest {
 
         assertThat(answer(store.renew("flushed", token, LONG_TTL))).isTrue();
         assertThat(answer(store.release("flushed", token))).isTrue();
+    }
+
+    @Test
+    void startLoadsEveryScriptSoTheFirstCallNeedsNoFallback() {
+        assertThat(redis.command("SCRIPT", "FLUSH")).isEqualTo("OK");
+
+        try (RedisLeaseStore started = new RedisLeaseStore(connectionFactory, "warm")) {
+            started.start();
+
+            String[] shas = Stream.of("acquire.lua", "renew.lua", "release.lua", "inspect.lua")
+                    .map(name -> RedisScript.of(new ClassPathResource(name, RedisLeaseStore.class))
+                            .getSha1())
+                    .toArray(String[]::new);
+            assertThat(redis.command(Stream.concat(Stream.of("SCRIPT", "EXISTS"), Stream.of(shas))
+                            .toArray(String[]::new)))
+                    .isEqualTo("1\n1\n1\n1");
+        }
+    }
+
+    @Test
+    void startWithRedisDownGivesUpTheWarmUpAndSucceedsLater() {
+        redis.server().kill();
+        try (RedisLeaseStore started = new RedisLeaseStore(connectionFactory, "cold")) {
+            long before = System.nanoTime();
+            started.start();
+            assertThat(Duration.ofNanos(System.nanoTime() - before))
+                    .isLessThan(RedisLeaseStore.WARM_UP_TIMEOUT.plusSeconds(3));
+
+            redis.server().start();
+            assertThat(granted(started.acquire("cold", LeaseToken.random("node-a"), LONG_TTL)))
+                    .isPositive();
+        }
     }
 
     @Test

@@ -43,6 +43,11 @@ public final class ProcessRedisServer implements RedisServer {
         return port;
     }
 
+    /** The {@code redis-server} executable: the one on {@code PATH}, else the one embedded-redis ships. */
+    public Path executable() {
+        return RedisBinary.path();
+    }
+
     @Override
     public synchronized void start() {
         if (isRunning()) {
@@ -118,7 +123,7 @@ public final class ProcessRedisServer implements RedisServer {
 
     private Process launch() {
         ProcessBuilder builder = new ProcessBuilder(
-                        RedisBinary.path().toString(),
+                        executable().toString(),
                         "--port",
                         Integer.toString(port),
                         "--bind",

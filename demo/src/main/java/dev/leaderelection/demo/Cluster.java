@@ -1,0 +1,133 @@
+package dev.leaderelection.demo;
+
+import dev.leaderelection.demo.AppInstance.Status;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+
+/**
+ * The sample-app instances of the demo. A watcher thread per instance asks it for its role ten times
+ * a second and writes every change it sees to the timeline.
+ */
+final class Cluster implements AutoCloseable {
+
+    private static final long POLL_MILLIS = 100;
+
+    private final Timeline timeline;
+    private final List<AppInstance> instances = new CopyOnWriteArrayList<>();
+    private final Map<String, Status> last = new LinkedHashMap<>();
+    private final List<Thread> watchers = new CopyOnWriteArrayList<>();
+    private volatile boolean closed;
+
+    Cluster(Timeline timeline) {
+        this.timeline = timeline;
+    }
+
+    void add(AppInstance instance) {
+        synchronized (this) {
+            last.put(instance.name(), Status.STARTING);
+        }
+        instances.add(instance);
+        Thread watcher = new Thread(() -> watch(instance), "watch-" + instance.name());
+        watcher.setDaemon(true);
+        watchers.add(watcher);
+        watcher.start();
+    }
+
+    /** The latest status of every instance, by name. */
+    synchronized Map<String, Status> statuses() {
+        return Map.copyOf(last);
+    }
+
+    /** The instances whose process still runs, by name. */
+    synchronized Map<String, Status> running() {
+        return last.entrySet().stream()
+                .filter(entry -> !entry.getValue().isGone())
+                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+    }
+
+    AppInstance instance(String name) {
+        return instances.stream()
+                .filter(instance -> instance.name().equals(name))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    /**
+     * Waits until {@code condition} holds for the running instances' statuses.
+     *
+     * @throws DemoFailedException naming {@code expectation} and every instance's role if it does not
+     *     hold within {@code timeout}
+     */
+    synchronized Map<String, Status> await(
+            String expectation, Duration timeout, Predicate<Map<String, Status>> condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.test(running())) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new DemoFailedException("Expected " + expectation + " within " + timeout.toSeconds()
+                        + " s, but the instances are: " + describe(statuses()));
+            }
+            try {
+                wait(Math.max(1, left / 1_000_000));
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw new DemoFailedException("Interrupted while waiting for " + expectation);
+            }
+        }
+        return running();
+    }
+
+    /** Stops every instance gracefully (SIGTERM), the leader last so that nobody takes over, then the watchers. */
+    @Override
+    public void close() {
+        Map<String, Status> statuses = statuses();
+        instances.stream()
+                .sorted(Comparator.comparing(instance ->
+                        statuses.getOrDefault(instance.name(), Status.STARTING).isLeader()))
+                .forEach(AppInstance::stop);
+        closed = true;
+        watchers.forEach(Thread::interrupt);
+    }
+
+    private void watch(AppInstance instance) {
+        while (!closed) {
+            record(instance.name(), instance.status());
+            try {
+                Thread.sleep(POLL_MILLIS); // the polling interval, not a synchronisation
+            } catch (InterruptedException ex) {
+                return;
+            }
+        }
+    }
+
+    private synchronized void record(String name, Status now) {
+        Status before = last.put(name, now);
+        if (before != null && !before.role().equals(now.role())) {
+            timeline.add(name, before.role() + " -> " + now.role() + detail(now));
+        }
+        notifyAll();
+    }
+
+    private static String detail(Status status) {
+        if (status.isLeader()) {
+            return "  (fencing token " + status.fencingToken() + ")";
+        }
+        if (status.role().equals("STANDBY") && status.lastError() != null) {
+            return "  (" + status.lastError() + ")";
+        }
+        return "";
+    }
+
+    private static String describe(Map<String, Status> statuses) {
+        return statuses.entrySet().stream()
+                .sorted(Map.Entry.comparingByKey())
+                .map(entry -> entry.getKey() + "=" + entry.getValue().role())
+                .collect(Collectors.joining(", "));
+    }
+}

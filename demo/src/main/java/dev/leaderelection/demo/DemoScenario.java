@@ -1,0 +1,243 @@
+package dev.leaderelection.demo;
+
+import dev.leaderelection.demo.AppInstance.Status;
+import dev.leaderelection.testing.redis.ProcessRedisServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The demo's steps. Each step says what it does, does it, and waits until the instances and the
+ * Telnet destination show the expected outcome; a step whose outcome does not come in time fails the
+ * demo.
+ */
+final class DemoScenario implements AutoCloseable {
+
+    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(90);
+    /** Generous bounds for a shared, busy machine; the timeline shows the real durations. */
+    private static final Duration STEP_TIMEOUT = Duration.ofSeconds(30);
+
+    private final DemoOptions options;
+    private final Timeline timeline;
+    private final List<Long> fencingTokens = new ArrayList<>();
+    private @Nullable ProcessRedisServer redis;
+    private @Nullable TelnetDestination destination;
+    private @Nullable Cluster cluster;
+    private boolean closed;
+
+    DemoScenario(DemoOptions options, Timeline timeline) {
+        this.options = options;
+        this.timeline = timeline;
+    }
+
+    void run() {
+        if (!Files.isRegularFile(options.appJar())) {
+            throw new DemoFailedException("The sample app's jar " + options.appJar()
+                    + " does not exist: build it with ./mvnw -DskipTests package, or run ./demo.sh");
+        }
+        start();
+        String leader = electOneLeader();
+        leader = killTheLeader(leader);
+        stopRedis(leader);
+        restartRedis();
+        finish();
+    }
+
+    private void start() {
+        timeline.note("leader-election demo: " + options.instances()
+                + " instances of the sample Telnet gateway elect one leader through Redis.");
+        timeline.note("Only the leader may hold the Telnet session. Instance logs: " + options.logDir());
+        timeline.step("0. start Redis, the Telnet destination and the instances");
+        ProcessRedisServer server = new ProcessRedisServer();
+        redis = server;
+        server.start();
+        timeline.add(
+                "redis", "started on 127.0.0.1:" + server.port() + ", no persistence (" + server.executable() + ")");
+        TelnetDestination telnet = new TelnetDestination(timeline);
+        destination = telnet;
+        Cluster instances = new Cluster(timeline);
+        cluster = instances;
+        createLogDir();
+        List<String> names = IntStream.rangeClosed(1, options.instances())
+                .mapToObj(i -> "app-" + i)
+                .toList();
+        for (String name : names) {
+            AppInstance instance =
+                    AppInstance.launch(name, options.appJar(), options.logDir(), server.port(), telnet.port());
+            instances.add(instance);
+            timeline.add(
+                    name, "started: java -jar " + options.appJar().getFileName() + " (pid " + instance.pid() + ")");
+        }
+    }
+
+    /** Step 1: one leader, one session, held by the leader. */
+    private String electOneLeader() {
+        timeline.step("1. elect one leader; only it opens the Telnet session");
+        cluster()
+                .await(
+                        "every instance to answer GET /actuator/leader",
+                        STARTUP_TIMEOUT,
+                        statuses -> statuses.values().stream().noneMatch(status -> status.equals(Status.STARTING)));
+        return awaitOneLeaderWithSession("one leader holding the only Telnet session");
+    }
+
+    /** Step 2: SIGKILL the leader; another instance takes over once the lease runs out. */
+    private String killTheLeader(String leader) {
+        timeline.step("2. kill -9 the leader (" + leader + "): it cannot release its lease");
+        AppInstance victim = cluster().instance(leader);
+        Instant killedAt = Instant.now();
+        victim.kill();
+        timeline.add("demo", "killed " + leader + " (pid " + victim.pid() + ")");
+        String successor = awaitOneLeaderWithSession("another instance to take over the lease and the session");
+        Status status = cluster().statuses().get(successor);
+        long takeoverMillis = Duration.between(killedAt, status.since()).toMillis();
+        timeline.add(
+                "demo",
+                "OK: " + successor + " took over " + takeoverMillis + " ms after the kill (lease "
+                        + status.leaseDuration().toMillis() + " ms)");
+        return successor;
+    }
+
+    /** Step 3: Redis stops; nobody can prove a lease, so every instance stands by and the session closes. */
+    private void stopRedis(String leader) {
+        timeline.step("3. stop Redis: nobody can prove it holds the lease (fail-closed)");
+        long leaseMillis = cluster().statuses().get(leader).leaseDuration().toMillis();
+        long stoppedAt = timeline.elapsedMillis();
+        redis().kill();
+        timeline.add("redis", "stopped (kill -9)");
+        cluster()
+                .await(
+                        "every instance in STANDBY and no Telnet session open",
+                        STEP_TIMEOUT,
+                        statuses -> statuses.values().stream()
+                                        .allMatch(status -> status.role().equals("STANDBY"))
+                                && destination().sessions().isEmpty());
+        long closedAfter = destination().lastClosedAtMillis() - stoppedAt;
+        if (closedAfter > leaseMillis) {
+            throw new DemoFailedException(
+                    "The Telnet session closed " + closedAfter + " ms after Redis stopped: later than the lease");
+        }
+        timeline.add(
+                "demo",
+                "OK: all in STANDBY; " + leader + " closed its session " + closedAfter
+                        + " ms after Redis stopped, inside its " + leaseMillis + " ms lease");
+    }
+
+    /** Step 4: an empty Redis comes back; exactly one leader again, with a higher fencing token. */
+    private void restartRedis() {
+        timeline.step("4. restart Redis (empty): exactly one leader and one session again");
+        redis().start();
+        timeline.add("redis", "started again, empty, on the same port");
+        awaitOneLeaderWithSession("exactly one leader holding the only Telnet session");
+    }
+
+    private void finish() {
+        timeline.step("5. stop everything");
+        close();
+        if (destination().mostOpenAtOnce() != 1) {
+            throw new DemoFailedException(
+                    destination().mostOpenAtOnce() + " Telnet sessions were open at the same time");
+        }
+        for (int i = 1; i < fencingTokens.size(); i++) {
+            if (fencingTokens.get(i) <= fencingTokens.get(i - 1)) {
+                throw new DemoFailedException("Fencing tokens did not increase: " + fencingTokens);
+            }
+        }
+        timeline.add(
+                "demo",
+                "OK: never more than one Telnet session open; fencing tokens " + fencingTokens
+                        + " increased with every grant");
+        timeline.note("");
+        timeline.note("Demo finished: every step went as expected.");
+    }
+
+    private String awaitOneLeaderWithSession(String expectation) {
+        Map<String, Status> statuses = cluster().await(expectation, STEP_TIMEOUT, this::hasOneLeaderWithSession);
+        Map.Entry<String, Status> leader = statuses.entrySet().stream()
+                .filter(entry -> entry.getValue().isLeader())
+                .findFirst()
+                .orElseThrow();
+        fencingTokens.add(leader.getValue().fencingToken());
+        timeline.add(
+                "demo",
+                "OK: " + leader.getKey() + " leads, " + (statuses.size() - 1)
+                        + " following; the destination has one session, from " + leader.getKey());
+        return leader.getKey();
+    }
+
+    private boolean hasOneLeaderWithSession(Map<String, Status> statuses) {
+        List<String> leaders = statuses.entrySet().stream()
+                .filter(entry -> entry.getValue().isLeader())
+                .map(Map.Entry::getKey)
+                .toList();
+        boolean othersFollow = statuses.values().stream()
+                .allMatch(status -> status.isLeader() || status.role().equals("FOLLOWER"));
+        return leaders.size() == 1 && othersFollow && destination().sessions().equals(leaders);
+    }
+
+    /** Ctrl-C: stops everything, once. */
+    void interrupted() {
+        if (!isClosed()) {
+            timeline.note("");
+            timeline.note("Interrupted: stopping everything the demo started.");
+            close();
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (cluster != null) {
+            cluster.close();
+            timeline.add("demo", "stopped the instances (SIGTERM)");
+        }
+        if (redis != null) {
+            redis.close();
+            timeline.add("redis", "stopped");
+        }
+        if (destination != null) {
+            destination.close();
+        }
+    }
+
+    private synchronized boolean isClosed() {
+        return closed;
+    }
+
+    private void createLogDir() {
+        try {
+            Files.createDirectories(options.logDir());
+        } catch (IOException ex) {
+            throw new UncheckedIOException("Cannot create " + options.logDir(), ex);
+        }
+    }
+
+    private Cluster cluster() {
+        return require(cluster);
+    }
+
+    private ProcessRedisServer redis() {
+        return require(redis);
+    }
+
+    private TelnetDestination destination() {
+        return require(destination);
+    }
+
+    private static <T> T require(@Nullable T started) {
+        if (started == null) {
+            throw new IllegalStateException("The demo has not started yet");
+        }
+        return started;
+    }
+}

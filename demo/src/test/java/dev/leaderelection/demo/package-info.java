@@ -1,0 +1,4 @@
+@NullMarked
+package dev.leaderelection.demo;
+
+import org.jspecify.annotations.NullMarked;
