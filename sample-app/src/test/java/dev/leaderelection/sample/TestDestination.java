@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -12,10 +13,15 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A Telnet destination on {@code 127.0.0.1}: answers every line with {@code echo: <line>} and
  * records every connection, line and close with the time it saw them.
+ *
+ * <p>It can be down: its port then stays reserved by a socket that is bound but does not listen,
+ * so connection attempts are refused at once, and no other socket (not even the ephemeral end of
+ * a client connecting to this very port) can take the port until the destination listens again.
  */
 final class TestDestination implements AutoCloseable {
 
@@ -28,20 +34,60 @@ final class TestDestination implements AutoCloseable {
     /** Something the destination saw on connection {@code connection}, at {@code nanos}. */
     record Event(int connection, Kind kind, String text, long nanos) {}
 
-    private final ServerSocket server;
+    private final int port;
     private final List<Event> events = new CopyOnWriteArrayList<>();
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final AtomicInteger connections = new AtomicInteger();
+    private @Nullable ServerSocket server; // guarded by this
+    private @Nullable Thread acceptor; // guarded by this
+    private @Nullable Socket reservation; // guarded by this
 
+    /** A destination that listens at once. */
     TestDestination() throws IOException {
-        server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        Thread acceptor = new Thread(this::accept, "test-destination");
-        acceptor.setDaemon(true);
-        acceptor.start();
+        this(reserve(0));
+        listen();
+    }
+
+    private TestDestination(Socket reservation) {
+        this.reservation = reservation;
+        this.port = reservation.getLocalPort();
+    }
+
+    /** A destination that is down: its port is known, but nothing listens on it until {@link #listen()}. */
+    static TestDestination down() throws IOException {
+        return new TestDestination(reserve(0));
     }
 
     int port() {
-        return server.getLocalPort();
+        return port;
+    }
+
+    /** Starts listening on {@link #port()}. */
+    synchronized void listen() throws IOException {
+        if (server != null) {
+            return;
+        }
+        release();
+        ServerSocket listening = new ServerSocket();
+        listening.setReuseAddress(true);
+        listening.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 50);
+        Thread accepting = new Thread(() -> accept(listening), "test-destination");
+        accepting.setDaemon(true);
+        accepting.start();
+        server = listening;
+        acceptor = accepting;
+    }
+
+    /**
+     * Goes down: stops listening, closes every connection from this side and keeps the port
+     * reserved, so that connection attempts are refused until {@link #listen()}.
+     */
+    synchronized void stop() throws IOException, InterruptedException {
+        stopListening();
+        closeConnections();
+        if (reservation == null) {
+            reservation = reserve(port);
+        }
     }
 
     List<Event> events() {
@@ -64,9 +110,14 @@ final class TestDestination implements AutoCloseable {
 
     /** The first line received on {@code connection}. */
     Optional<Event> firstLine(int connection) {
+        return lines(connection).stream().findFirst();
+    }
+
+    /** Every line received on {@code connection}, in the order received. */
+    List<Event> lines(int connection) {
         return events.stream()
                 .filter(event -> event.connection() == connection && event.kind() == Kind.LINE)
-                .findFirst();
+                .toList();
     }
 
     Optional<Event> closedAt(int connection) {
@@ -75,10 +126,10 @@ final class TestDestination implements AutoCloseable {
                 .findFirst();
     }
 
-    private void accept() {
-        while (!server.isClosed()) {
+    private void accept(ServerSocket listening) {
+        while (!listening.isClosed()) {
             try {
-                Socket socket = server.accept();
+                Socket socket = listening.accept();
                 sockets.add(socket);
                 int connection = connections.incrementAndGet();
                 record(connection, Kind.OPENED, "");
@@ -112,11 +163,57 @@ final class TestDestination implements AutoCloseable {
         events.add(new Event(connection, kind, text, System.nanoTime()));
     }
 
-    @Override
-    public void close() throws IOException {
-        server.close();
+    /** Closes the listening socket and waits until no connection can be accepted any more. */
+    private void stopListening() throws IOException, InterruptedException {
+        ServerSocket listening = server;
+        Thread accepting = acceptor;
+        server = null;
+        acceptor = null;
+        if (listening != null) {
+            listening.close();
+        }
+        if (accepting != null) {
+            // The acceptor may hold a connection it accepted just before the close: let it register it.
+            accepting.join();
+        }
+    }
+
+    private void closeConnections() throws IOException {
         for (Socket socket : sockets) {
             socket.close();
         }
+        sockets.clear();
+    }
+
+    private void release() throws IOException {
+        Socket reserved = reservation;
+        reservation = null;
+        if (reserved != null) {
+            reserved.close();
+        }
+    }
+
+    /** Binds {@code port} (0: any free port) on the loopback address without listening on it. */
+    private static Socket reserve(int port) throws IOException {
+        Socket socket = new Socket();
+        try {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            return socket;
+        } catch (IOException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+        try {
+            stopListening();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        closeConnections();
+        release();
     }
 }
