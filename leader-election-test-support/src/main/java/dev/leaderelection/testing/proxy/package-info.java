@@ -1,0 +1,8 @@
+/**
+ * A TCP proxy on the loopback address that a test controls: it can delay, hold back and cut the
+ * traffic between an application and its server, one direction at a time.
+ */
+@NullMarked
+package dev.leaderelection.testing.proxy;
+
+import org.jspecify.annotations.NullMarked;
