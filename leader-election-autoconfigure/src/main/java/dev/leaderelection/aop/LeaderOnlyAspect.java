@@ -5,6 +5,7 @@ import dev.leaderelection.NotLeaderException;
 import dev.leaderelection.annotation.LeaderOnly;
 import dev.leaderelection.annotation.LeaderOnly.OnFollower;
 import java.lang.reflect.Method;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.aspectj.lang.ProceedingJoinPoint;
 import org.aspectj.lang.annotation.Around;
@@ -17,42 +18,57 @@ import org.springframework.aop.support.AopUtils;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 
-/** Lets {@link LeaderOnly} methods run on the leader only; see the annotation for followers. */
+/**
+ * Lets {@link LeaderOnly} methods run on the leader only; see the annotation for followers. Without
+ * a {@link LeaderElector} (the election disabled, or no Redis to run it on) every instance counts as
+ * a follower: guarded methods never run, and the first refused call logs a warning.
+ */
 @Aspect
 public class LeaderOnlyAspect implements Ordered {
 
     private static final Logger log = LoggerFactory.getLogger(LeaderOnlyAspect.class);
 
-    private final Supplier<LeaderElector> electorSupplier;
-    private volatile @Nullable LeaderElector elector;
+    /** The election name that {@link NotLeaderException} names when there is no elector. */
+    public static final String NO_ELECTION = "(none: no LeaderElector bean)";
 
-    /** An aspect that looks the elector up on first use, so that it never forces early bean creation. */
-    public LeaderOnlyAspect(Supplier<LeaderElector> elector) {
+    private final Supplier<@Nullable LeaderElector> electorSupplier;
+    private volatile @Nullable Optional<LeaderElector> elector;
+
+    /**
+     * An aspect that looks the elector up on first use, so that it never forces early bean creation.
+     * The supplier may answer {@code null}: then guarded methods never run.
+     */
+    public LeaderOnlyAspect(Supplier<@Nullable LeaderElector> elector) {
         this.electorSupplier = elector;
     }
 
     @Around(
             "@annotation(dev.leaderelection.annotation.LeaderOnly) || @within(dev.leaderelection.annotation.LeaderOnly)")
     public @Nullable Object guard(ProceedingJoinPoint call) throws Throwable {
-        LeaderElector elector = elector();
-        if (elector.isLeader()) {
+        LeaderElector elector = elector().orElse(null);
+        if (elector != null && elector.isLeader()) {
             return call.proceed();
         }
         Method method = AopUtils.getMostSpecificMethod(
                 ((MethodSignature) call.getSignature()).getMethod(),
                 call.getTarget().getClass());
+        String election = elector != null ? elector.election() : NO_ELECTION;
         if (skips(onFollower(call, method), method.getReturnType())) {
-            log.debug("Skipped {} on a follower of election '{}'", method, elector.election());
+            log.debug("Skipped {} on a follower of election '{}'", method, election);
             return null;
         }
-        throw new NotLeaderException(elector.election(), elector.leaderId());
+        throw new NotLeaderException(election, elector != null ? elector.leaderId() : null);
     }
 
-    private LeaderElector elector() {
-        LeaderElector resolved = elector;
+    private Optional<LeaderElector> elector() {
+        Optional<LeaderElector> resolved = elector;
         if (resolved == null) {
-            resolved = electorSupplier.get();
+            resolved = Optional.ofNullable(electorSupplier.get());
             elector = resolved;
+            if (resolved.isEmpty()) {
+                log.warn("@LeaderOnly methods will not run: there is no LeaderElector bean "
+                        + "(leader.election.enabled=false, or no single RedisConnectionFactory)");
+            }
         }
         return resolved;
     }

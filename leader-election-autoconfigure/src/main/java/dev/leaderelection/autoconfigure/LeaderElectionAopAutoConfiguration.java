@@ -5,20 +5,21 @@ import dev.leaderelection.aop.LeaderOnlyAspect;
 import org.aspectj.lang.annotation.Aspect;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 
-/** The aspect that makes {@link dev.leaderelection.annotation.LeaderOnly} work. */
+/**
+ * The aspect that makes {@link dev.leaderelection.annotation.LeaderOnly} work. It is there even
+ * without an elector, so that guarded methods fail closed: they never run.
+ */
 @AutoConfiguration(after = LeaderElectionAutoConfiguration.class)
 @ConditionalOnClass(Aspect.class)
-@ConditionalOnBean(LeaderElector.class)
 public final class LeaderElectionAopAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
     LeaderOnlyAspect leaderOnlyAspect(ObjectProvider<LeaderElector> elector) {
-        return new LeaderOnlyAspect(elector::getObject);
+        return new LeaderOnlyAspect(elector::getIfUnique);
     }
 }

@@ -38,7 +38,10 @@ public class LeaderElectionProperties {
      */
     private @Nullable Duration driftMargin;
 
-    /** Longest wait between checks of a follower that knows nothing better, such as a lease without expiry. */
+    /**
+     * How long a follower waits before it checks again when the lease has no expiry to wait for.
+     * Otherwise a follower waits until the lease expires (at most one lease duration) or is released.
+     */
     private Duration retryInterval = Duration.ofSeconds(1);
 
     /** How long an instance that yielded leadership stays out of the race. Defaults to the lease duration. */

@@ -24,6 +24,8 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * A {@link LeaseStore} on Redis through Spring Data Redis. Commands go out non-blocking on the
@@ -53,6 +55,12 @@ public class RedisLeaseStore implements LeaseStore, SmartLifecycle, AutoCloseabl
     public static final Duration WARM_UP_TIMEOUT = Duration.ofSeconds(2);
 
     private static final Logger log = LoggerFactory.getLogger(RedisLeaseStore.class);
+
+    /**
+     * Where commands are subscribed. Spring Data Redis opens the shared connection on first use, and
+     * that blocks while the server hangs; the caller, an election thread, must never wait for it.
+     */
+    private static final Scheduler CONNECTING = Schedulers.boundedElastic();
 
     private final ReactiveStringRedisTemplate redis;
     private final String keyPrefix;
@@ -167,6 +175,7 @@ public class RedisLeaseStore implements LeaseStore, SmartLifecycle, AutoCloseabl
                     // then one read-only call down the path that every election call takes
                     .thenMany(redis.execute(
                             INSPECT, List.of(RedisKeys.of(keyPrefix, "warm-up").lease())))
+                    .subscribeOn(CONNECTING)
                     .then()
                     .block(WARM_UP_TIMEOUT);
             log.debug("Loaded the election scripts in {} ms", (System.nanoTime() - started) / 1_000_000);
@@ -182,7 +191,10 @@ public class RedisLeaseStore implements LeaseStore, SmartLifecycle, AutoCloseabl
     }
 
     private <T> CompletableFuture<T> run(RedisScript<T> script, List<String> scriptKeys, String... args) {
-        return redis.execute(script, scriptKeys, List.of(args)).single().toFuture();
+        return redis.execute(script, scriptKeys, List.of(args))
+                .subscribeOn(CONNECTING) // opening the shared connection blocks: never on the caller's thread
+                .single()
+                .toFuture();
     }
 
     private static AcquireResult toAcquireResult(List<?> reply) {

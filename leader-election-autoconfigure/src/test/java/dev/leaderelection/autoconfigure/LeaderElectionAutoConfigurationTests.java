@@ -1,6 +1,7 @@
 package dev.leaderelection.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 import dev.leaderelection.BackoffPolicy;
@@ -9,7 +10,9 @@ import dev.leaderelection.ElectionState;
 import dev.leaderelection.ElectionTimings;
 import dev.leaderelection.LeaderElector;
 import dev.leaderelection.LeaseLeaderElector;
+import dev.leaderelection.NotLeaderException;
 import dev.leaderelection.ThreadPoolElectionScheduler;
+import dev.leaderelection.annotation.LeaderOnly;
 import dev.leaderelection.aop.LeaderOnlyAspect;
 import dev.leaderelection.redis.RedisLeaderElector;
 import dev.leaderelection.redis.RedisLeaseStore;
@@ -22,6 +25,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -87,8 +91,23 @@ class LeaderElectionAutoConfigurationTests {
         contextRunner.withPropertyValues("leader.election.enabled=false").run(context -> {
             assertThat(context).doesNotHaveBean(LeaderElector.class);
             assertThat(context).doesNotHaveBean(LeaseStore.class);
-            assertThat(context).doesNotHaveBean(LeaderOnlyAspect.class);
         });
+    }
+
+    @Test
+    void runWhenDisabledShouldKeepGuardedMethodsFromRunning() {
+        contextRunner
+                .withPropertyValues("leader.election.enabled=false")
+                .withBean(GuardedWork.class)
+                .run(context -> {
+                    assertThat(context).hasSingleBean(LeaderOnlyAspect.class);
+                    GuardedWork work = context.getBean(GuardedWork.class);
+                    work.run();
+                    assertThat(work.runs()).isZero();
+                    assertThatExceptionOfType(NotLeaderException.class)
+                            .isThrownBy(work::report)
+                            .satisfies(ex -> assertThat(ex.election()).isEqualTo(LeaderOnlyAspect.NO_ELECTION));
+                });
     }
 
     @Test
@@ -99,6 +118,18 @@ class LeaderElectionAutoConfigurationTests {
                     assertThat(context).hasNotFailed();
                     assertThat(context).doesNotHaveBean(LeaderElector.class);
                     assertThat(context).doesNotHaveBean(LeaseStore.class);
+                });
+    }
+
+    @Test
+    void runWithoutSpringDataRedisShouldKeepGuardedMethodsFromRunning() {
+        contextRunner
+                .withClassLoader(new FilteredClassLoader(RedisConnectionFactory.class))
+                .withBean(GuardedWork.class)
+                .run(context -> {
+                    GuardedWork work = context.getBean(GuardedWork.class);
+                    work.run();
+                    assertThat(work.runs()).isZero();
                 });
     }
 
@@ -273,6 +304,27 @@ class LeaderElectionAutoConfigurationTests {
         @Override
         public String kind() {
             return "silent";
+        }
+    }
+
+    /** Work that only the leader may do; public so that a proxy class from another class loader sees it. */
+    public static class GuardedWork {
+
+        private final AtomicInteger runs = new AtomicInteger();
+
+        public int runs() {
+            return runs.get();
+        }
+
+        @LeaderOnly
+        public void run() {
+            runs.incrementAndGet();
+        }
+
+        @LeaderOnly
+        public String report() {
+            runs.incrementAndGet();
+            return "report";
         }
     }
 }

@@ -213,9 +213,17 @@ class RedisLeaderElectorIntegrationTests {
         awaitOneLeader();
     }
 
+    /** One leader whose grant the listeners have seen: the grant sets the guard before it notifies them. */
     private Instance awaitOneLeader() {
-        await().atMost(LEASE.multipliedBy(3)).until(() -> leaders().count() == 1);
+        await().atMost(LEASE.multipliedBy(3)).until(() -> leaders().count() == 1 && grantRecorded());
         return leaders().findFirst().orElseThrow();
+    }
+
+    private boolean grantRecorded() {
+        ElectionHistory.Term last = history.terms().isEmpty() ? null : history.lastTerm();
+        return last != null
+                && last.endedAt() == null
+                && leaders().anyMatch(leader -> leader.id.equals(last.instance()));
     }
 
     private Stream<Instance> live() {

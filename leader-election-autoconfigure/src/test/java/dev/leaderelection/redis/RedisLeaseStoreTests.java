@@ -3,11 +3,13 @@ package dev.leaderelection.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
+import dev.leaderelection.store.AcquireResult;
 import dev.leaderelection.store.LeaseStore;
 import dev.leaderelection.store.LeaseStoreContractTest;
 import dev.leaderelection.store.LeaseToken;
 import dev.leaderelection.testing.redis.RedisServerExtension;
 import java.time.Duration;
+import java.util.concurrent.CompletionStage;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -105,6 +107,29 @@ class RedisLeaseStoreTests extends LeaseStoreContractTest {
             redis.server().start();
             assertThat(granted(started.acquire("cold", LeaseToken.random("node-a"), LONG_TTL)))
                     .isPositive();
+        }
+    }
+
+    @Test
+    void callsReturnAtOnceWhileTheFirstConnectionWaitsForAFrozenServer() {
+        redis.server().pause();
+        LettuceConnectionFactory fresh = LettuceFactories.connectedTo(redis.server());
+        try (RedisLeaseStore unconnected = new RedisLeaseStore(fresh, "frozen")) {
+            long before = System.nanoTime();
+            CompletionStage<AcquireResult> pending =
+                    unconnected.acquire("frozen", LeaseToken.random("node-a"), LONG_TTL);
+            assertThat(Duration.ofNanos(System.nanoTime() - before)).isLessThan(Duration.ofMillis(500));
+            assertThat(pending.toCompletableFuture()).isNotDone();
+
+            before = System.nanoTime();
+            unconnected.start();
+            assertThat(Duration.ofNanos(System.nanoTime() - before))
+                    .isLessThan(RedisLeaseStore.WARM_UP_TIMEOUT.plusSeconds(1));
+
+            redis.server().resume();
+            assertThat(granted(pending)).isPositive();
+        } finally {
+            fresh.destroy();
         }
     }
 
