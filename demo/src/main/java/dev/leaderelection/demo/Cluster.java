@@ -51,11 +51,15 @@ final class Cluster implements AutoCloseable {
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
     }
 
-    AppInstance instance(String name) {
-        return instances.stream()
+    /** SIGKILLs instance {@code name} and records it as killed before returning, so no wait sees it alive. */
+    AppInstance kill(String name) {
+        AppInstance victim = instances.stream()
                 .filter(instance -> instance.name().equals(name))
                 .findFirst()
                 .orElseThrow();
+        victim.kill();
+        record(name, Status.KILLED);
+        return victim;
     }
 
     /**

@@ -91,9 +91,8 @@ final class DemoScenario implements AutoCloseable {
     /** Step 2: SIGKILL the leader; another instance takes over once the lease runs out. */
     private String killTheLeader(String leader) {
         timeline.step("2. kill -9 the leader (" + leader + "): it cannot release its lease");
-        AppInstance victim = cluster().instance(leader);
         Instant killedAt = Instant.now();
-        victim.kill();
+        AppInstance victim = cluster().kill(leader);
         timeline.add("demo", "killed " + leader + " (pid " + victim.pid() + ")");
         String successor = awaitOneLeaderWithSession("another instance to take over the lease and the session");
         Status status = cluster().statuses().get(successor);
