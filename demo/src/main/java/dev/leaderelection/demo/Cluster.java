@@ -1,6 +1,7 @@
 package dev.leaderelection.demo;
 
-import dev.leaderelection.demo.AppInstance.Status;
+import dev.leaderelection.testing.process.AppProcess;
+import dev.leaderelection.testing.process.LeaderStatus;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -19,8 +20,8 @@ final class Cluster implements AutoCloseable {
     private static final long POLL_MILLIS = 100;
 
     private final Timeline timeline;
-    private final List<AppInstance> instances = new CopyOnWriteArrayList<>();
-    private final Map<String, Status> last = new LinkedHashMap<>();
+    private final List<AppProcess> instances = new CopyOnWriteArrayList<>();
+    private final Map<String, LeaderStatus> last = new LinkedHashMap<>();
     private final List<Thread> watchers = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
@@ -28,9 +29,9 @@ final class Cluster implements AutoCloseable {
         this.timeline = timeline;
     }
 
-    void add(AppInstance instance) {
+    void add(AppProcess instance) {
         synchronized (this) {
-            last.put(instance.name(), Status.STARTING);
+            last.put(instance.name(), LeaderStatus.STARTING);
         }
         instances.add(instance);
         Thread watcher = new Thread(() -> watch(instance), "watch-" + instance.name());
@@ -40,25 +41,25 @@ final class Cluster implements AutoCloseable {
     }
 
     /** The latest status of every instance, by name. */
-    synchronized Map<String, Status> statuses() {
+    synchronized Map<String, LeaderStatus> statuses() {
         return Map.copyOf(last);
     }
 
     /** The instances whose process still runs, by name. */
-    synchronized Map<String, Status> running() {
+    synchronized Map<String, LeaderStatus> running() {
         return last.entrySet().stream()
                 .filter(entry -> !entry.getValue().isGone())
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
     }
 
     /** SIGKILLs instance {@code name} and records it as killed before returning, so no wait sees it alive. */
-    AppInstance kill(String name) {
-        AppInstance victim = instances.stream()
+    AppProcess kill(String name) {
+        AppProcess victim = instances.stream()
                 .filter(instance -> instance.name().equals(name))
                 .findFirst()
                 .orElseThrow();
         victim.kill();
-        record(name, Status.KILLED);
+        record(name, LeaderStatus.KILLED);
         return victim;
     }
 
@@ -68,8 +69,8 @@ final class Cluster implements AutoCloseable {
      * @throws DemoFailedException naming {@code expectation} and every instance's role if it does not
      *     hold within {@code timeout}
      */
-    synchronized Map<String, Status> await(
-            String expectation, Duration timeout, Predicate<Map<String, Status>> condition) {
+    synchronized Map<String, LeaderStatus> await(
+            String expectation, Duration timeout, Predicate<Map<String, LeaderStatus>> condition) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.test(running())) {
             long left = deadline - System.nanoTime();
@@ -90,16 +91,16 @@ final class Cluster implements AutoCloseable {
     /** Stops every instance gracefully (SIGTERM), the leader last so that nobody takes over, then the watchers. */
     @Override
     public void close() {
-        Map<String, Status> statuses = statuses();
+        Map<String, LeaderStatus> statuses = statuses();
         instances.stream()
-                .sorted(Comparator.comparing(instance ->
-                        statuses.getOrDefault(instance.name(), Status.STARTING).isLeader()))
-                .forEach(AppInstance::stop);
+                .sorted(Comparator.comparing(instance -> statuses.getOrDefault(instance.name(), LeaderStatus.STARTING)
+                        .isLeader()))
+                .forEach(AppProcess::stop);
         closed = true;
         watchers.forEach(Thread::interrupt);
     }
 
-    private void watch(AppInstance instance) {
+    private void watch(AppProcess instance) {
         while (!closed) {
             record(instance.name(), instance.status());
             try {
@@ -110,15 +111,15 @@ final class Cluster implements AutoCloseable {
         }
     }
 
-    private synchronized void record(String name, Status now) {
-        Status before = last.put(name, now);
+    private synchronized void record(String name, LeaderStatus now) {
+        LeaderStatus before = last.put(name, now);
         if (before != null && !before.role().equals(now.role())) {
             timeline.add(name, before.role() + " -> " + now.role() + detail(now));
         }
         notifyAll();
     }
 
-    private static String detail(Status status) {
+    private static String detail(LeaderStatus status) {
         if (status.isLeader()) {
             return "  (fencing token " + status.fencingToken() + ")";
         }
@@ -128,7 +129,7 @@ final class Cluster implements AutoCloseable {
         return "";
     }
 
-    private static String describe(Map<String, Status> statuses) {
+    private static String describe(Map<String, LeaderStatus> statuses) {
         return statuses.entrySet().stream()
                 .sorted(Map.Entry.comparingByKey())
                 .map(entry -> entry.getKey() + "=" + entry.getValue().role())

@@ -1,6 +1,7 @@
 package dev.leaderelection.demo;
 
-import dev.leaderelection.demo.AppInstance.Status;
+import dev.leaderelection.testing.process.AppProcess;
+import dev.leaderelection.testing.process.LeaderStatus;
 import dev.leaderelection.testing.redis.ProcessRedisServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -69,8 +70,17 @@ final class DemoScenario implements AutoCloseable {
                 .mapToObj(i -> "app-" + i)
                 .toList();
         for (String name : names) {
-            AppInstance instance =
-                    AppInstance.launch(name, options.appJar(), options.logDir(), server.port(), telnet.port());
+            AppProcess instance = AppProcess.launch(
+                    name,
+                    options.appJar(),
+                    options.logDir().resolve(name + ".log"),
+                    List.of(
+                            "--spring.data.redis.host=127.0.0.1",
+                            "--spring.data.redis.port=" + server.port(),
+                            "--telnet.host=127.0.0.1",
+                            "--telnet.port=" + telnet.port(),
+                            "--leader.election.instance-id=" + name,
+                            "--spring.main.banner-mode=off"));
             instances.add(instance);
             timeline.add(
                     name, "started: java -jar " + options.appJar().getFileName() + " (pid " + instance.pid() + ")");
@@ -84,7 +94,8 @@ final class DemoScenario implements AutoCloseable {
                 .await(
                         "every instance to answer GET /actuator/leader",
                         STARTUP_TIMEOUT,
-                        statuses -> statuses.values().stream().noneMatch(status -> status.equals(Status.STARTING)));
+                        statuses ->
+                                statuses.values().stream().noneMatch(status -> status.equals(LeaderStatus.STARTING)));
         return awaitOneLeaderWithSession("one leader holding the only Telnet session");
     }
 
@@ -92,10 +103,10 @@ final class DemoScenario implements AutoCloseable {
     private String killTheLeader(String leader) {
         timeline.step("2. kill -9 the leader (" + leader + "): it cannot release its lease");
         Instant killedAt = Instant.now();
-        AppInstance victim = cluster().kill(leader);
+        AppProcess victim = cluster().kill(leader);
         timeline.add("demo", "killed " + leader + " (pid " + victim.pid() + ")");
         String successor = awaitOneLeaderWithSession("another instance to take over the lease and the session");
-        Status status = cluster().statuses().get(successor);
+        LeaderStatus status = cluster().statuses().get(successor);
         long takeoverMillis = Duration.between(killedAt, status.since()).toMillis();
         timeline.add(
                 "demo",
@@ -158,8 +169,8 @@ final class DemoScenario implements AutoCloseable {
     }
 
     private String awaitOneLeaderWithSession(String expectation) {
-        Map<String, Status> statuses = cluster().await(expectation, STEP_TIMEOUT, this::hasOneLeaderWithSession);
-        Map.Entry<String, Status> leader = statuses.entrySet().stream()
+        Map<String, LeaderStatus> statuses = cluster().await(expectation, STEP_TIMEOUT, this::hasOneLeaderWithSession);
+        Map.Entry<String, LeaderStatus> leader = statuses.entrySet().stream()
                 .filter(entry -> entry.getValue().isLeader())
                 .findFirst()
                 .orElseThrow();
@@ -171,7 +182,7 @@ final class DemoScenario implements AutoCloseable {
         return leader.getKey();
     }
 
-    private boolean hasOneLeaderWithSession(Map<String, Status> statuses) {
+    private boolean hasOneLeaderWithSession(Map<String, LeaderStatus> statuses) {
         List<String> leaders = statuses.entrySet().stream()
                 .filter(entry -> entry.getValue().isLeader())
                 .map(Map.Entry::getKey)

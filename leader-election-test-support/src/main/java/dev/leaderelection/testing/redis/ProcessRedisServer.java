@@ -1,9 +1,9 @@
 package dev.leaderelection.testing.redis;
 
+import dev.leaderelection.testing.process.Signals;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.ProcessBuilder.Redirect;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -90,7 +90,7 @@ public final class ProcessRedisServer implements RedisServer {
     @Override
     public synchronized void pause() {
         if (!paused) {
-            signal("STOP");
+            Signals.stop(requireProcess().pid());
             paused = true;
         }
     }
@@ -98,7 +98,7 @@ public final class ProcessRedisServer implements RedisServer {
     @Override
     public synchronized void resume() {
         if (paused) {
-            signal("CONT");
+            Signals.resume(requireProcess().pid());
             paused = false;
         }
     }
@@ -155,30 +155,6 @@ public final class ProcessRedisServer implements RedisServer {
             throw new IllegalStateException("redis-server exited with code " + running.exitValue() + describeLog());
         }
         return Resp.answersPing(port);
-    }
-
-    /** Sends a signal with {@code kill}, which {@link Process} cannot do for STOP and CONT. */
-    private void signal(String signal) {
-        long pid = requireProcess().pid();
-        try {
-            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid))
-                    .redirectErrorStream(true)
-                    .start();
-            if (!kill.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                kill.destroyForcibly();
-                throw new IllegalStateException("kill -" + signal + " " + pid + " did not finish");
-            }
-            if (kill.exitValue() != 0) {
-                String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                throw new IllegalStateException(
-                        "kill -" + signal + " " + pid + " exited with " + kill.exitValue() + ": " + output);
-            }
-        } catch (IOException ex) {
-            throw new UncheckedIOException("Cannot run kill -" + signal, ex);
-        } catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while sending SIG" + signal, ex);
-        }
     }
 
     private Process requireProcess() {

@@ -1,5 +1,7 @@
 package dev.leaderelection.testing.redis;
 
+import org.jspecify.annotations.Nullable;
+
 /** A real Redis server that a test can kill, restart, pause and resume. */
 public interface RedisServer extends AutoCloseable {
 
@@ -25,6 +27,16 @@ public interface RedisServer extends AutoCloseable {
 
     /** Whether the server is up (a paused server counts as up). */
     boolean isRunning();
+
+    /**
+     * Sends one command over a fresh connection and returns the reply as text: the value of a simple
+     * string, integer or bulk string ({@code null} for nil), or the elements of an array, one per line.
+     *
+     * @throws IllegalStateException if Redis answers with an error
+     */
+    default @Nullable String command(String... args) {
+        return Resp.command(port(), Resp.COMMAND_TIMEOUT, args);
+    }
 
     /** Stops the server for good and frees its resources. */
     @Override

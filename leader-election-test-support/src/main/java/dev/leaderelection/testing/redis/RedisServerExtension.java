@@ -1,6 +1,5 @@
 package dev.leaderelection.testing.redis;
 
-import java.time.Duration;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -24,8 +23,6 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  */
 public final class RedisServerExtension
         implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, ParameterResolver {
-
-    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(5);
 
     private final Supplier<RedisServer> starter;
     private @Nullable RedisServer server;
@@ -58,7 +55,7 @@ public final class RedisServerExtension
      * @throws IllegalStateException if Redis answers with an error
      */
     public @Nullable String command(String... args) {
-        return Resp.command(server().port(), COMMAND_TIMEOUT, args);
+        return server().command(args);
     }
 
     @Override

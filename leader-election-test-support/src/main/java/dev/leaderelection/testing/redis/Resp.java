@@ -18,6 +18,9 @@ import org.jspecify.annotations.Nullable;
 /** Just enough of the Redis protocol to send one command over a raw socket. */
 final class Resp {
 
+    /** Long enough for a command that waits, such as a slow script. */
+    static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
+
     private static final Duration PING_TIMEOUT = Duration.ofMillis(200);
 
     private Resp() {}

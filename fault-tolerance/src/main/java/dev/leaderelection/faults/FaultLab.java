@@ -1,0 +1,219 @@
+package dev.leaderelection.faults;
+
+import dev.leaderelection.faults.HistoryChecker.Freeze;
+import dev.leaderelection.testing.process.AppProcess;
+import dev.leaderelection.testing.process.LeaderStatus;
+import dev.leaderelection.testing.proxy.TcpProxy;
+import dev.leaderelection.testing.redis.ProcessRedisServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * The system under test: one redis-server, the observing destination, and sample-app instances as
+ * separate JVMs, each talking to Redis through a {@link TcpProxy} of its own so that a test can cut
+ * one instance off. Freezes are recorded for the {@link HistoryChecker}.
+ */
+public final class FaultLab implements AutoCloseable {
+
+    /** The sample app's lease duration, as the suite configures it. */
+    public static final Duration LEASE = Duration.ofSeconds(2);
+
+    private static final long POLL_MILLIS = 20;
+
+    private final Path appJar;
+    private final Path logDir;
+    private final ProcessRedisServer redis = new ProcessRedisServer();
+    private final ObservingDestination destination = new ObservingDestination();
+    private final Map<String, TcpProxy> proxies = new LinkedHashMap<>();
+    private final Map<String, AppProcess> apps = new LinkedHashMap<>();
+    private final List<Freeze> freezes = new CopyOnWriteArrayList<>();
+    private final long originNanos = System.nanoTime();
+    private final Instant originWall = Instant.now();
+    private int launches;
+
+    public FaultLab(Path appJar, Path logDir) {
+        this.appJar = appJar;
+        this.logDir = logDir;
+        try {
+            Files.createDirectories(logDir);
+        } catch (IOException ex) {
+            throw new UncheckedIOException("Cannot create " + logDir, ex);
+        }
+        redis.start();
+    }
+
+    /** Starts (or restarts, after a kill or stop) instance {@code name}. */
+    public synchronized AppProcess launch(String name) {
+        TcpProxy proxy = proxies.computeIfAbsent(name, ignored -> new TcpProxy(redis.port()));
+        AppProcess app = AppProcess.launch(
+                name,
+                appJar,
+                logDir.resolve(name + "-" + (++launches) + ".log"),
+                List.of(
+                        "--spring.data.redis.host=127.0.0.1",
+                        "--spring.data.redis.port=" + proxy.port(),
+                        "--telnet.host=127.0.0.1",
+                        "--telnet.port=" + destination.port(),
+                        "--telnet.keep-alive-interval=100ms",
+                        "--leader.election.instance-id=" + name,
+                        "--leader.election.lease-duration=" + LEASE.toMillis() + "ms",
+                        "--management.endpoint.leader.access=unrestricted",
+                        "--spring.main.banner-mode=off"));
+        apps.put(name, app);
+        return app;
+    }
+
+    public synchronized AppProcess app(String name) {
+        return Optional.ofNullable(apps.get(name)).orElseThrow(() -> new IllegalArgumentException(name));
+    }
+
+    public synchronized List<String> names() {
+        return List.copyOf(apps.keySet());
+    }
+
+    public TcpProxy proxy(String name) {
+        return proxies.get(name);
+    }
+
+    public ProcessRedisServer redis() {
+        return redis;
+    }
+
+    public ObservingDestination destination() {
+        return destination;
+    }
+
+    /** The status of every instance, by name. */
+    public Map<String, LeaderStatus> statuses() {
+        Map<String, LeaderStatus> statuses = new LinkedHashMap<>();
+        names().forEach(name -> statuses.put(name, app(name).status()));
+        return statuses;
+    }
+
+    /**
+     * Waits for exactly one leader, other than {@code not}, that holds the only open session, and
+     * every other running instance following; returns its name.
+     */
+    public String awaitOneLeader(Duration timeout, String... not) {
+        String[] leader = new String[1];
+        await(
+                "one leader holding the only session" + (not.length > 0 ? " (not " + String.join(", ", not) + ")" : ""),
+                timeout,
+                () -> {
+                    leader[0] = soleLeaderWithSession().orElse(null);
+                    return leader[0] != null && !List.of(not).contains(leader[0]);
+                },
+                () -> statuses() + ", open sessions " + openSessionHolders());
+        return leader[0];
+    }
+
+    /** Freezes {@code name} (SIGSTOP) and records the freeze until {@link #thaw}. */
+    public void freeze(String name) {
+        app(name).freeze();
+        freezes.add(new Freeze(name, System.nanoTime(), Long.MAX_VALUE));
+    }
+
+    public void thaw(String name) {
+        long now = System.nanoTime();
+        freezes.replaceAll(freeze -> freeze.instance().equals(name) && freeze.to() == Long.MAX_VALUE
+                ? new Freeze(name, freeze.from(), now)
+                : freeze);
+        app(name).thaw();
+    }
+
+    /** Checks the sessions still open at {@code sinceNanos} or begun after it. */
+    public HistoryChecker.Verdict verdictSince(long sinceNanos) {
+        List<Session> sessions = destination.sessions().stream()
+                .filter(session -> session.closedAt() >= sinceNanos)
+                .toList();
+        return HistoryChecker.check(sessions, List.copyOf(freezes));
+    }
+
+    /** The wall-clock time of a destination timestamp. */
+    public Instant wallClock(long nanos) {
+        return originWall.plusNanos(nanos - originNanos);
+    }
+
+    /** The session {@code name} holds open right now. */
+    public Session openSessionOf(String name) {
+        return destination.sessions().stream()
+                .filter(session -> session.isOpen() && name.equals(session.instance()))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(name + " holds no open session"));
+    }
+
+    /** Connection {@code connection} as observed now. */
+    public Session session(int connection) {
+        return destination.sessions().stream()
+                .filter(session -> session.connection() == connection)
+                .findFirst()
+                .orElseThrow();
+    }
+
+    /** Polls {@code condition} every 20 ms until it holds. */
+    public static void await(String what, Duration timeout, BooleanSupplier condition, Supplier<String> state) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("Expected " + what + " within " + timeout + "; state: " + state.get());
+            }
+            pause(Duration.ofMillis(POLL_MILLIS));
+        }
+    }
+
+    /** Lets a fault last {@code duration}: the fault's length, not a synchronisation. */
+    public static void pause(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted", ex);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        apps.values().forEach(app -> {
+            if (app.status().equals(LeaderStatus.FROZEN)) {
+                app.thaw();
+            }
+            app.stop();
+        });
+        proxies.values().forEach(TcpProxy::close);
+        destination.close();
+        redis.close();
+    }
+
+    private Optional<String> soleLeaderWithSession() {
+        Map<String, LeaderStatus> statuses = statuses();
+        List<String> leaders = statuses.entrySet().stream()
+                .filter(entry -> entry.getValue().isLeader())
+                .map(Map.Entry::getKey)
+                .toList();
+        boolean othersFollow = statuses.values().stream()
+                .allMatch(status ->
+                        status.isLeader() || status.isGone() || status.role().equals("FOLLOWER"));
+        if (leaders.size() == 1 && othersFollow && openSessionHolders().equals(leaders)) {
+            return Optional.of(leaders.get(0));
+        }
+        return Optional.empty();
+    }
+
+    private List<String> openSessionHolders() {
+        return destination.sessions().stream()
+                .filter(Session::isOpen)
+                .map(session -> String.valueOf(session.instance()))
+                .toList();
+    }
+}
