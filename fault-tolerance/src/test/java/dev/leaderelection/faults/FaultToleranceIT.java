@@ -97,18 +97,30 @@ class FaultToleranceIT {
 
     @Test
     @Order(7)
+    void redisRestartedEmptyWithinTheLease() {
+        redisRestartedEmpty("4a. Redis restarted empty at once, within the lease", Duration.ZERO);
+    }
+
+    @Test
+    @Order(8)
+    void redisRestartedEmptyAfterTheLease() {
+        redisRestartedEmpty("4b. Redis restarted empty after 2x lease", LEASE.multipliedBy(2));
+    }
+
+    @Test
+    @Order(9)
     void networkCutBothWays() {
         networkFault("5a. leader cut off from Redis, both ways, 2x lease", Direction.UPSTREAM, Direction.DOWNSTREAM);
     }
 
     @Test
-    @Order(8)
+    @Order(10)
     void networkLosesReplies() {
         networkFault("5b. leader's Redis replies held back, 2x lease", Direction.DOWNSTREAM);
     }
 
     @Test
-    @Order(9)
+    @Order(11)
     void networkLatencyNearTheOperationTimeout() {
         Scenario scenario = new Scenario("5c. 130 ms each way (op timeout 300 ms), 3x lease");
         for (int round = 0; round < ROUNDS; round++) {
@@ -122,7 +134,7 @@ class FaultToleranceIT {
     }
 
     @Test
-    @Order(10)
+    @Order(12)
     void operatorDeletesTheLeaseKey() {
         Scenario scenario = new Scenario("6a. lease key deleted by an operator");
         for (int round = 0; round < ROUNDS; round++) {
@@ -136,7 +148,7 @@ class FaultToleranceIT {
     }
 
     @Test
-    @Order(11)
+    @Order(13)
     void operatorOverwritesTheLeaseKey() {
         Scenario scenario = new Scenario("6b. lease key overwritten by an operator");
         for (int round = 0; round < ROUNDS; round++) {
@@ -150,7 +162,7 @@ class FaultToleranceIT {
     }
 
     @Test
-    @Order(12)
+    @Order(14)
     void redisBusyWithALongScript() {
         Scenario scenario = new Scenario("7a. Redis busy in a 1.5x lease script");
         for (int round = 0; round < ROUNDS; round++) {
@@ -171,7 +183,7 @@ class FaultToleranceIT {
     }
 
     @Test
-    @Order(13)
+    @Order(15)
     void scriptCacheFlushed() {
         Scenario scenario = new Scenario("7b. script cache flushed (NOSCRIPT fallback)");
         for (int round = 0; round < ROUNDS; round++) {
@@ -186,7 +198,7 @@ class FaultToleranceIT {
     }
 
     @Test
-    @Order(14)
+    @Order(16)
     void yieldAndGracefulStopWhileTheGatewayIsBusy() throws Exception {
         Scenario scenario = new Scenario("8. yield and graceful stop under load");
         try (Load load = new Load()) {
@@ -229,6 +241,18 @@ class FaultToleranceIT {
             } finally {
                 lab.redis().resume();
             }
+        }
+        lab.awaitOneLeader(STEP);
+        scenario.finish();
+    }
+
+    private void redisRestartedEmpty(String name, Duration down) {
+        Scenario scenario = new Scenario(name);
+        for (int round = 0; round < ROUNDS; round++) {
+            lab.awaitOneLeader(STEP);
+            lab.redis().kill();
+            FaultLab.pause(down);
+            lab.redis().start();
         }
         lab.awaitOneLeader(STEP);
         scenario.finish();

@@ -1,5 +1,7 @@
 package dev.leaderelection.sample;
 
+import static dev.leaderelection.sample.SampleInstances.elector;
+import static dev.leaderelection.sample.SampleInstances.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -7,9 +9,6 @@ import dev.leaderelection.LeaderElector;
 import dev.leaderelection.Leadership;
 import dev.leaderelection.testing.redis.RedisServerExtension;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,7 +21,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -42,16 +40,12 @@ class TelnetGatewayResilienceTest {
     @RegisterExtension
     static final RedisServerExtension redis = new RedisServerExtension();
 
-    private final List<ConfigurableApplicationContext> instances = new ArrayList<>();
+    private final SampleInstances instances = new SampleInstances(redis.server());
     private final List<TestDestination> destinations = new ArrayList<>();
-    private final HttpClient http = HttpClient.newHttpClient();
 
     @AfterEach
     void stopEverything() throws IOException {
-        // Newest first, so that no follower takes over and connects while the test ends.
-        for (int i = instances.size() - 1; i >= 0; i--) {
-            instances.get(i).close();
-        }
+        instances.close();
         for (TestDestination destination : destinations) {
             destination.close();
         }
@@ -116,7 +110,7 @@ class TelnetGatewayResilienceTest {
                 .untilAsserted(() -> assertThat(currentToken(only)).hasValue(token));
         assertThat(failedAttempts(output, destination)).isGreaterThan(failedBefore);
         assertThat(gateway(only).isConnected()).isFalse();
-        HttpResponse<String> unavailable = post(only, "{\"line\":\"status\"}");
+        HttpResponse<String> unavailable = instances.postCommand(only, "{\"line\":\"status\"}");
         assertThat(unavailable.statusCode()).isEqualTo(502);
         assertThat(unavailable.body()).contains("No Telnet connection for the current term");
         assertThat(destination.accepted()).isZero();
@@ -186,22 +180,13 @@ class TelnetGatewayResilienceTest {
     }
 
     private ConfigurableApplicationContext start(String instanceId, TestDestination destination) {
-        ConfigurableApplicationContext context = new SpringApplicationBuilder(SampleApplication.class)
-                .properties(
-                        "server.port=0",
-                        "spring.data.redis.host=" + redis.server().host(),
-                        "spring.data.redis.port=" + redis.server().port(),
-                        "telnet.port=" + destination.port(),
-                        "telnet.keep-alive-interval=" + KEEP_ALIVE.toMillis() + "ms",
-                        "telnet.reconnect.initial=50ms",
-                        "telnet.reconnect.max=500ms",
-                        // Lease and renewal as in application.yml; a store call may take longer than
-                        // there, so that a stalled CPU on a busy machine does not end a term.
-                        "leader.election.operation-timeout=1s",
-                        "leader.election.instance-id=" + instanceId)
-                .run();
-        instances.add(context);
-        return context;
+        return instances.start(
+                instanceId,
+                destination,
+                "telnet.keep-alive-interval=" + KEEP_ALIVE.toMillis() + "ms",
+                // Lease and renewal as in application.yml; a store call may take longer than
+                // there, so that a stalled CPU on a busy machine does not end a term.
+                "leader.election.operation-timeout=1s");
     }
 
     /** The one connection to {@code destination} that is open and has greeted. */
@@ -252,23 +237,5 @@ class TelnetGatewayResilienceTest {
 
     private static Duration median(List<Duration> durations) {
         return durations.stream().sorted().toList().get(durations.size() / 2);
-    }
-
-    private static LeaderElector elector(ConfigurableApplicationContext context) {
-        return context.getBean(LeaderElector.class);
-    }
-
-    private static TelnetGateway gateway(ConfigurableApplicationContext context) {
-        return context.getBean(TelnetGateway.class);
-    }
-
-    private HttpResponse<String> post(ConfigurableApplicationContext instance, String json)
-            throws IOException, InterruptedException {
-        String port = instance.getEnvironment().getRequiredProperty("local.server.port");
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/telnet/commands"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json))
-                .build();
-        return http.send(request, HttpResponse.BodyHandlers.ofString());
     }
 }

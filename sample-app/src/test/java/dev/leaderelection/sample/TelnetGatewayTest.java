@@ -1,25 +1,20 @@
 package dev.leaderelection.sample;
 
+import static dev.leaderelection.sample.SampleInstances.elector;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.leaderelection.LeaderElector;
 import dev.leaderelection.Leadership;
 import dev.leaderelection.testing.redis.RedisServerExtension;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /** Two or more gateway instances on one real Redis, talking to one real socket destination. */
@@ -30,8 +25,7 @@ class TelnetGatewayTest {
     @RegisterExtension
     static final RedisServerExtension redis = new RedisServerExtension();
 
-    private final List<ConfigurableApplicationContext> instances = new ArrayList<>();
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final SampleInstances instances = new SampleInstances(redis.server());
     private TestDestination destination;
 
     @BeforeEach
@@ -41,7 +35,7 @@ class TelnetGatewayTest {
 
     @AfterEach
     void stopEverything() throws IOException {
-        instances.forEach(ConfigurableApplicationContext::close);
+        instances.close();
         destination.close();
     }
 
@@ -104,11 +98,11 @@ class TelnetGatewayTest {
         int connection = awaitGreetedConnection();
         ConfigurableApplicationContext leader = leader();
         ConfigurableApplicationContext follower =
-                instances.stream().filter(i -> i != leader).findFirst().orElseThrow();
+                instances.all().stream().filter(i -> i != leader).findFirst().orElseThrow();
         String leaderId = elector(leader).instanceId();
 
         await().atMost(TIMEOUT).untilAsserted(() -> {
-            HttpResponse<String> refused = post(follower, "{\"line\":\"status\"}");
+            HttpResponse<String> refused = instances.postCommand(follower, "{\"line\":\"status\"}");
             assertThat(refused.statusCode()).isEqualTo(503);
             assertThat(refused.body()).contains("\"error\":\"not leader\"").contains("\"leader\":\"" + leaderId + "\"");
         });
@@ -116,7 +110,7 @@ class TelnetGatewayTest {
                 .hasValueSatisfying(line -> assertThat(line).startsWith("HELLO " + leaderId));
         assertThat(lines()).doesNotContain("status");
 
-        HttpResponse<String> answered = post(leader, "{\"line\":\"status\"}");
+        HttpResponse<String> answered = instances.postCommand(leader, "{\"line\":\"status\"}");
 
         assertThat(answered.statusCode()).isEqualTo(200);
         assertThat(answered.body()).isEqualTo("{\"reply\":\"echo: status\"}");
@@ -125,18 +119,7 @@ class TelnetGatewayTest {
     }
 
     private ConfigurableApplicationContext start(String instanceId) {
-        ConfigurableApplicationContext context = new SpringApplicationBuilder(SampleApplication.class)
-                .properties(
-                        "server.port=0",
-                        "spring.data.redis.host=" + redis.server().host(),
-                        "spring.data.redis.port=" + redis.server().port(),
-                        "telnet.port=" + destination.port(),
-                        "telnet.reconnect.initial=50ms",
-                        "telnet.reconnect.max=500ms",
-                        "leader.election.instance-id=" + instanceId)
-                .run();
-        instances.add(context);
-        return context;
+        return instances.start(instanceId, destination);
     }
 
     /** The one connection that is open and has greeted. */
@@ -154,7 +137,7 @@ class TelnetGatewayTest {
     private ConfigurableApplicationContext leader() {
         return await().atMost(TIMEOUT)
                 .until(
-                        () -> instances.stream()
+                        () -> instances.all().stream()
                                 .filter(ConfigurableApplicationContext::isActive)
                                 .filter(context -> elector(context).isLeader())
                                 .findFirst(),
@@ -175,19 +158,5 @@ class TelnetGatewayTest {
 
     private static long fencingToken(String greeting) {
         return Long.parseLong(greeting.substring(greeting.lastIndexOf(' ') + 1));
-    }
-
-    private static LeaderElector elector(ConfigurableApplicationContext context) {
-        return context.getBean(LeaderElector.class);
-    }
-
-    private HttpResponse<String> post(ConfigurableApplicationContext instance, String json)
-            throws IOException, InterruptedException {
-        String port = instance.getEnvironment().getRequiredProperty("local.server.port");
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/telnet/commands"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json))
-                .build();
-        return http.send(request, HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -1,0 +1,77 @@
+package dev.leaderelection.sample;
+
+import dev.leaderelection.LeaderElector;
+import dev.leaderelection.testing.redis.RedisServer;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/** Gateway instances in this JVM, each with its own HTTP port, on one real Redis; closed newest first. */
+final class SampleInstances implements AutoCloseable {
+
+    private final RedisServer redis;
+    private final List<ConfigurableApplicationContext> contexts = new ArrayList<>();
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    SampleInstances(RedisServer redis) {
+        this.redis = redis;
+    }
+
+    /** Starts instance {@code instanceId} against {@code destination}, with extra {@code properties}. */
+    ConfigurableApplicationContext start(String instanceId, TestDestination destination, String... properties) {
+        ConfigurableApplicationContext context = new SpringApplicationBuilder(SampleApplication.class)
+                .properties(Stream.concat(
+                                Stream.of(
+                                        "server.port=0",
+                                        "spring.data.redis.host=" + redis.host(),
+                                        "spring.data.redis.port=" + redis.port(),
+                                        "telnet.port=" + destination.port(),
+                                        "telnet.reconnect.initial=50ms",
+                                        "telnet.reconnect.max=500ms",
+                                        "leader.election.instance-id=" + instanceId),
+                                Stream.of(properties))
+                        .toArray(String[]::new))
+                .run();
+        contexts.add(context);
+        return context;
+    }
+
+    /** Every instance started so far, closed or not. */
+    List<ConfigurableApplicationContext> all() {
+        return List.copyOf(contexts);
+    }
+
+    /** {@code POST /telnet/commands} on {@code instance}. */
+    HttpResponse<String> postCommand(ConfigurableApplicationContext instance, String json)
+            throws IOException, InterruptedException {
+        String port = instance.getEnvironment().getRequiredProperty("local.server.port");
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/telnet/commands"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json))
+                .build();
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    static LeaderElector elector(ConfigurableApplicationContext context) {
+        return context.getBean(LeaderElector.class);
+    }
+
+    static TelnetGateway gateway(ConfigurableApplicationContext context) {
+        return context.getBean(TelnetGateway.class);
+    }
+
+    /** Closes the newest first, so that no follower takes over and connects while a test ends. */
+    @Override
+    public void close() {
+        for (int i = contexts.size() - 1; i >= 0; i--) {
+            contexts.get(i).close();
+        }
+    }
+}
