@@ -1,4 +1,4 @@
-/** The Spring AOP aspect behind {@link dev.leaderelection.annotation.LeaderOnly}. */
+/** The method interceptor behind {@link dev.leaderelection.annotation.LeaderOnly}, and what applies it. */
 @NullMarked
 package dev.leaderelection.aop;
 

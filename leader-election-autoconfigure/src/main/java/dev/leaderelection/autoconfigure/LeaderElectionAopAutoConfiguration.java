@@ -1,25 +1,32 @@
 package dev.leaderelection.autoconfigure;
 
 import dev.leaderelection.LeaderElector;
-import dev.leaderelection.aop.LeaderOnlyAspect;
-import org.aspectj.lang.annotation.Aspect;
+import dev.leaderelection.aop.LeaderOnlyBeanPostProcessor;
+import dev.leaderelection.aop.LeaderOnlyInterceptor;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.Ordered;
+import org.springframework.core.env.Environment;
 
 /**
- * The aspect that makes {@link dev.leaderelection.annotation.LeaderOnly} work. It is there even
- * without an elector, so that guarded methods fail closed: they never run.
+ * Makes {@link dev.leaderelection.annotation.LeaderOnly} work. The guard is there even without an
+ * elector, so that guarded methods fail closed: they never run.
  */
 @AutoConfiguration(after = LeaderElectionAutoConfiguration.class)
-@ConditionalOnClass(Aspect.class)
 public final class LeaderElectionAopAutoConfiguration {
 
+    /** Static, as bean post-processors must be; finds the elector on the first guarded call. */
     @Bean
     @ConditionalOnMissingBean
-    LeaderOnlyAspect leaderOnlyAspect(ObjectProvider<LeaderElector> elector) {
-        return new LeaderOnlyAspect(elector::getIfUnique);
+    static LeaderOnlyBeanPostProcessor leaderOnlyBeanPostProcessor(
+            ObjectProvider<LeaderElector> elector, Environment environment) {
+        LeaderOnlyBeanPostProcessor processor =
+                new LeaderOnlyBeanPostProcessor(new LeaderOnlyInterceptor(elector::getIfUnique));
+        processor.setProxyTargetClass(environment.getProperty("spring.aop.proxy-target-class", Boolean.class, true));
+        // before @Scheduled's post-processor takes the bean, so scheduled calls are guarded too
+        processor.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        return processor;
     }
 }

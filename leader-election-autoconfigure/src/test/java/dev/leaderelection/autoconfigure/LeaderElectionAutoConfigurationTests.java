@@ -13,7 +13,8 @@ import dev.leaderelection.LeaseLeaderElector;
 import dev.leaderelection.NotLeaderException;
 import dev.leaderelection.ThreadPoolElectionScheduler;
 import dev.leaderelection.annotation.LeaderOnly;
-import dev.leaderelection.aop.LeaderOnlyAspect;
+import dev.leaderelection.aop.LeaderOnlyBeanPostProcessor;
+import dev.leaderelection.aop.LeaderOnlyInterceptor;
 import dev.leaderelection.redis.RedisLeaderElector;
 import dev.leaderelection.redis.RedisLeaseStore;
 import dev.leaderelection.store.AcquireResult;
@@ -29,7 +30,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.FilteredClassLoader;
@@ -45,7 +45,6 @@ class LeaderElectionAutoConfigurationTests {
     private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(
                     DataRedisAutoConfiguration.class,
-                    AopAutoConfiguration.class,
                     LeaderElectionRedisAutoConfiguration.class,
                     LeaderElectionAutoConfiguration.class,
                     LeaderElectionAopAutoConfiguration.class))
@@ -59,7 +58,7 @@ class LeaderElectionAutoConfigurationTests {
             assertThat(context).hasSingleBean(RedisLeaderElector.class);
             assertThat(context).hasSingleBean(RedisLeaseStore.class);
             assertThat(context).hasSingleBean(LeaderElectionLifecycle.class);
-            assertThat(context).hasSingleBean(LeaderOnlyAspect.class);
+            assertThat(context).hasSingleBean(LeaderOnlyBeanPostProcessor.class);
             LeaderElector elector = context.getBean(LeaderElector.class);
             await().atMost(Duration.ofSeconds(5)).until(elector::isLeader);
             assertThat(elector.election()).isEqualTo("default");
@@ -100,13 +99,13 @@ class LeaderElectionAutoConfigurationTests {
                 .withPropertyValues("leader.election.enabled=false")
                 .withBean(GuardedWork.class)
                 .run(context -> {
-                    assertThat(context).hasSingleBean(LeaderOnlyAspect.class);
+                    assertThat(context).hasSingleBean(LeaderOnlyBeanPostProcessor.class);
                     GuardedWork work = context.getBean(GuardedWork.class);
                     work.run();
                     assertThat(work.runs()).isZero();
                     assertThatExceptionOfType(NotLeaderException.class)
                             .isThrownBy(work::report)
-                            .satisfies(ex -> assertThat(ex.election()).isEqualTo(LeaderOnlyAspect.NO_ELECTION));
+                            .satisfies(ex -> assertThat(ex.election()).isEqualTo(LeaderOnlyInterceptor.NO_ELECTION));
                 });
     }
 
