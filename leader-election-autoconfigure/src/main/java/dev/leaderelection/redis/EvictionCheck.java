@@ -1,6 +1,7 @@
 package dev.leaderelection.redis;
 
 import dev.leaderelection.ErrorDescriptions;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -8,6 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
 
 /**
  * Warns when Redis may evict the election's keys: an evicted lease lets another instance lead while
@@ -22,18 +24,19 @@ final class EvictionCheck {
 
     private EvictionCheck() {}
 
-    /** Reads the settings and logs what it finds; never fails. */
-    static Mono<Void> run(ReactiveStringRedisTemplate redis) {
-        return config(redis, MAXMEMORY)
-                .zipWith(config(redis, POLICY))
-                .doOnNext(settings -> warnIfEvicting(settings.getT1(), settings.getT2()))
-                .onErrorResume(ex -> {
-                    log.debug(
-                            "Could not read maxmemory and maxmemory-policy from Redis ({}); skipping the eviction check",
-                            ErrorDescriptions.describe(ex));
-                    return Mono.empty();
-                })
-                .then();
+    /** Reads the settings, waiting at most {@code timeout}, and logs what it finds; never fails. */
+    static void run(ReactiveStringRedisTemplate redis, Scheduler scheduler, Duration timeout) {
+        try {
+            config(redis, MAXMEMORY)
+                    .zipWith(config(redis, POLICY))
+                    .doOnNext(settings -> warnIfEvicting(settings.getT1(), settings.getT2()))
+                    .subscribeOn(scheduler)
+                    .block(timeout);
+        } catch (RuntimeException ex) {
+            log.debug(
+                    "Could not read maxmemory and maxmemory-policy from Redis ({}); skipping the eviction check",
+                    ErrorDescriptions.describe(ex));
+        }
     }
 
     private static Mono<Map<String, String>> config(ReactiveStringRedisTemplate redis, String name) {

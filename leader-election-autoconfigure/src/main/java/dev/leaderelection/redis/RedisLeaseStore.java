@@ -167,7 +167,7 @@ public class RedisLeaseStore implements LeaseStore, SmartLifecycle, AutoCloseabl
     @Override
     public void start() {
         if (warmUp()) {
-            checkEviction();
+            EvictionCheck.run(redis, CONNECTING, WARM_UP_TIMEOUT);
         }
         releases.start();
         running = true;
@@ -218,14 +218,6 @@ public class RedisLeaseStore implements LeaseStore, SmartLifecycle, AutoCloseabl
                     "Redis did not load the election scripts at startup ({}); electors stand by until it answers",
                     ErrorDescriptions.describe(ex));
             return false;
-        }
-    }
-
-    private void checkEviction() {
-        try {
-            EvictionCheck.run(redis).subscribeOn(CONNECTING).block(WARM_UP_TIMEOUT);
-        } catch (RuntimeException ex) { // only a timeout gets here: the check never fails startup
-            log.debug("Redis did not answer CONFIG GET at startup ({})", ErrorDescriptions.describe(ex));
         }
     }
 

@@ -3,6 +3,7 @@ package dev.leaderelection.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.leaderelection.testing.redis.RedisServerExtension;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -11,6 +12,7 @@ import org.springframework.boot.logging.LogLevel;
 import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.data.redis.connection.ReactiveRedisConnection;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /** The warning at startup when Redis may evict the election keys. */
@@ -76,6 +78,11 @@ class RedisEvictionCheckTests {
 
     /** Starts and stops a store as a context would; its warm-up runs the check. */
     private static void startAStore(LettuceConnectionFactory connections) {
+        // The check follows a warm-up that must fit WARM_UP_TIMEOUT, which a cold first connection on a
+        // busy machine may not: open it first, so that the warm-up only loads the scripts.
+        try (ReactiveRedisConnection connection = connections.getReactiveConnection()) {
+            connection.ping().block(Duration.ofSeconds(10));
+        }
         try (RedisLeaseStore store =
                 RedisLeaseStore.builder(connections).keyPrefix("evict").build()) {
             store.start();
