@@ -52,6 +52,8 @@ public class LeaderElectionProperties {
 
     private final Backoff backoff = new Backoff();
 
+    private final Redis redis = new Redis();
+
     public boolean isEnabled() {
         return enabled;
     }
@@ -144,6 +146,10 @@ public class LeaderElectionProperties {
         return backoff;
     }
 
+    public Redis getRedis() {
+        return redis;
+    }
+
     /** Waits after store errors: exponential, capped, with jitter. */
     public static class Backoff {
 
@@ -189,6 +195,24 @@ public class LeaderElectionProperties {
 
         public void setJitter(double jitter) {
             this.jitter = jitter;
+        }
+    }
+
+    /** Settings of the Redis lease store. */
+    public static class Redis {
+
+        /**
+         * Whether to grant no lease until one lease duration after Redis starts with no election
+         * data, so that a leader from before an empty restart has stepped down.
+         */
+        private boolean restartGuard = true;
+
+        public boolean isRestartGuard() {
+            return restartGuard;
+        }
+
+        public void setRestartGuard(boolean restartGuard) {
+            this.restartGuard = restartGuard;
         }
     }
 }

@@ -33,7 +33,9 @@ public final class LeaderElectionRedisAutoConfiguration {
     @ConditionalOnSingleCandidate(RedisConnectionFactory.class)
     RedisLeaseStore leaderElectionLeaseStore(
             RedisConnectionFactory connectionFactory, LeaderElectionProperties properties, Environment environment) {
-        return new RedisLeaseStore(
-                connectionFactory, ElectionSettings.of(properties, environment).keyPrefix());
+        return RedisLeaseStore.builder(connectionFactory)
+                .keyPrefix(ElectionSettings.of(properties, environment).keyPrefix())
+                .restartGuard(properties.getRedis().isRestartGuard())
+                .build();
     }
 }

@@ -8,10 +8,12 @@ import java.util.regex.Pattern;
  * scripts touch a single cluster slot.
  *
  * @param lease the key that holds the holder's token, with the lease's expiry
+ * @param term the key that holds the holder's token too, with the same expiry; it keeps others out
+ *     when the lease key alone is deleted or evicted, until the holder must have stepped down
  * @param epoch the key that holds the last fencing token
  * @param releaseChannel the pub/sub channel on which releases are announced
  */
-public record RedisKeys(String lease, String epoch, String releaseChannel) {
+public record RedisKeys(String lease, String term, String epoch, String releaseChannel) {
 
     private static final Pattern VALID_NAME = Pattern.compile("[A-Za-z0-9._:\\-]+");
 
@@ -20,7 +22,7 @@ public record RedisKeys(String lease, String epoch, String releaseChannel) {
         requireValid("key prefix", keyPrefix);
         requireValid("election name", election);
         String tag = "{" + keyPrefix + ":" + election + "}";
-        return new RedisKeys(tag + ":lease", tag + ":epoch", tag + ":released");
+        return new RedisKeys(tag + ":lease", tag + ":term", tag + ":epoch", tag + ":released");
     }
 
     /** Whether {@code value} can be a key prefix or election name: letters, digits, '.', '_', ':', '-'. */
@@ -28,8 +30,12 @@ public record RedisKeys(String lease, String epoch, String releaseChannel) {
         return VALID_NAME.matcher(value).matches();
     }
 
-    List<String> leaseAndEpoch() {
-        return List.of(lease, epoch);
+    List<String> leaseAndTerm() {
+        return List.of(lease, term);
+    }
+
+    List<String> leaseTermAndEpoch() {
+        return List.of(lease, term, epoch);
     }
 
     static void requireValid(String what, String value) {

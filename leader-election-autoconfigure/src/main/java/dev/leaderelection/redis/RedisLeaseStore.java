@@ -33,7 +33,12 @@ import reactor.core.scheduler.Schedulers;
  * a hung server blocks no thread.
  *
  * <p>Keys of election {@code e} with prefix {@code p}: {@code {p:e}:lease} holds the holder's token,
- * {@code {p:e}:epoch} the last fencing token; releases are published on {@code {p:e}:released}.
+ * {@code {p:e}:term} a copy with the same expiry that keeps others out when the lease key alone is
+ * lost, {@code {p:e}:epoch} the last fencing token; releases are published on {@code {p:e}:released}.
+ *
+ * <p>With the {@linkplain Builder#restartGuard restart guard} on (the default), a Redis that starts
+ * without the election's data grants no lease until one lease duration after it started, so that a
+ * leader from before an empty restart has stepped down first.
  */
 public class RedisLeaseStore implements LeaseStore, SmartLifecycle, AutoCloseable {
 
@@ -64,52 +69,72 @@ public class RedisLeaseStore implements LeaseStore, SmartLifecycle, AutoCloseabl
 
     private final ReactiveStringRedisTemplate redis;
     private final String keyPrefix;
+    private final boolean restartGuard;
     private final Map<String, RedisKeys> keys = new ConcurrentHashMap<>();
     private final ReleaseSubscriptions releases;
     private volatile boolean running;
 
     /**
      * Creates a store on a connection factory that offers both blocking and reactive access, such
-     * as Spring Data Redis's {@code LettuceConnectionFactory}.
+     * as Spring Data Redis's {@code LettuceConnectionFactory}, with the restart guard on.
      *
      * @throws IllegalArgumentException if the factory has no reactive access or the prefix has
      *     characters that would break the key layout
      */
     public RedisLeaseStore(RedisConnectionFactory connectionFactory, String keyPrefix) {
-        if (!(connectionFactory instanceof ReactiveRedisConnectionFactory reactive)) {
+        this(builder(connectionFactory).keyPrefix(keyPrefix));
+    }
+
+    private RedisLeaseStore(Builder builder) {
+        if (!(builder.connectionFactory instanceof ReactiveRedisConnectionFactory reactive)) {
             throw new IllegalArgumentException(
                     "RedisLeaseStore needs a connection factory with non-blocking access, such as "
                             + "LettuceConnectionFactory; "
-                            + connectionFactory.getClass().getName() + " has none");
+                            + builder.connectionFactory.getClass().getName() + " has none");
         }
-        RedisKeys.requireValid("key prefix", keyPrefix);
+        RedisKeys.requireValid("key prefix", builder.keyPrefix);
         this.redis = new ReactiveStringRedisTemplate(reactive);
-        this.keyPrefix = keyPrefix;
-        this.releases = new ReleaseSubscriptions(connectionFactory);
+        this.keyPrefix = builder.keyPrefix;
+        this.restartGuard = builder.restartGuard;
+        this.releases = new ReleaseSubscriptions(builder.connectionFactory);
+    }
+
+    /** A builder for a store on {@code connectionFactory}, which must offer non-blocking access. */
+    public static Builder builder(RedisConnectionFactory connectionFactory) {
+        return new Builder(connectionFactory);
     }
 
     @Override
     public CompletionStage<AcquireResult> acquire(String election, LeaseToken token, Duration ttl) {
-        return run(ACQUIRE, keys(election).leaseAndEpoch(), token.encoded(), Long.toString(ttl.toMillis()))
+        return run(
+                        ACQUIRE,
+                        keys(election).leaseTermAndEpoch(),
+                        token.encoded(),
+                        Long.toString(ttl.toMillis()),
+                        restartGuard ? "1" : "0")
                 .thenApply(RedisLeaseStore::toAcquireResult);
     }
 
     @Override
     public CompletionStage<Boolean> renew(String election, LeaseToken token, Duration ttl) {
-        return run(RENEW, List.of(keys(election).lease()), token.encoded(), Long.toString(ttl.toMillis()))
+        return run(RENEW, keys(election).leaseAndTerm(), token.encoded(), Long.toString(ttl.toMillis()))
                 .thenApply(RedisLeaseStore::isOne);
     }
 
     @Override
     public CompletionStage<Boolean> release(String election, LeaseToken token) {
         RedisKeys electionKeys = keys(election);
-        return run(RELEASE, List.of(electionKeys.lease()), token.encoded(), electionKeys.releaseChannel())
+        return run(RELEASE, electionKeys.leaseAndTerm(), token.encoded(), electionKeys.releaseChannel())
                 .thenApply(RedisLeaseStore::isOne);
     }
 
+    /**
+     * Reads who holds the lease now, if anyone: the lease's holder, else the holder of a term that
+     * outlived its lease key. An election held back by the restart guard reads as free.
+     */
     @Override
     public CompletionStage<Optional<LeaseHolder>> inspect(String election) {
-        return run(INSPECT, List.of(keys(election).lease()))
+        return run(INSPECT, keys(election).leaseAndTerm())
                 .thenApply(reply -> reply.isEmpty() ? Optional.empty() : Optional.of(holder(reply, 0)));
     }
 
@@ -128,14 +153,22 @@ public class RedisLeaseStore implements LeaseStore, SmartLifecycle, AutoCloseabl
         return keyPrefix;
     }
 
+    /** Whether this store holds back grants after Redis restarts without the election's data. */
+    public boolean restartGuard() {
+        return restartGuard;
+    }
+
     /**
      * Loads the scripts into Redis, waiting at most {@link #WARM_UP_TIMEOUT}, so that the first
-     * election call finds the connection open and its script cached; then listens for releases. An
-     * unreachable Redis does not fail startup: the electors stand by until it answers.
+     * election call finds the connection open and its script cached; warns if Redis may evict the
+     * election keys; then listens for releases. An unreachable Redis does not fail startup: the
+     * electors stand by until it answers.
      */
     @Override
     public void start() {
-        warmUp();
+        if (warmUp()) {
+            EvictionCheck.run(redis, CONNECTING, WARM_UP_TIMEOUT);
+        }
         releases.start();
         running = true;
     }
@@ -164,7 +197,7 @@ public class RedisLeaseStore implements LeaseStore, SmartLifecycle, AutoCloseabl
         releases.close();
     }
 
-    private void warmUp() {
+    private boolean warmUp() {
         long started = System.nanoTime();
         try {
             Flux.just(ACQUIRE, RENEW, RELEASE, INSPECT)
@@ -174,15 +207,17 @@ public class RedisLeaseStore implements LeaseStore, SmartLifecycle, AutoCloseabl
                                     ByteBuffer.wrap(script.getScriptAsString().getBytes(StandardCharsets.UTF_8)))))
                     // then one read-only call down the path that every election call takes
                     .thenMany(redis.execute(
-                            INSPECT, List.of(RedisKeys.of(keyPrefix, "warm-up").lease())))
+                            INSPECT, RedisKeys.of(keyPrefix, "warm-up").leaseAndTerm()))
                     .subscribeOn(CONNECTING)
                     .then()
                     .block(WARM_UP_TIMEOUT);
             log.debug("Loaded the election scripts in {} ms", (System.nanoTime() - started) / 1_000_000);
+            return true;
         } catch (RuntimeException ex) {
             log.info(
                     "Redis did not load the election scripts at startup ({}); electors stand by until it answers",
                     ErrorDescriptions.describe(ex));
+            return false;
         }
     }
 
@@ -216,5 +251,40 @@ public class RedisLeaseStore implements LeaseStore, SmartLifecycle, AutoCloseabl
 
     private static <T> RedisScript<T> script(String name, Class<T> resultType) {
         return RedisScript.of(new ClassPathResource(name, RedisLeaseStore.class), resultType);
+    }
+
+    /** Builds a {@link RedisLeaseStore}: key prefix {@value #DEFAULT_KEY_PREFIX}, restart guard on. */
+    public static final class Builder {
+        private final RedisConnectionFactory connectionFactory;
+        private String keyPrefix = DEFAULT_KEY_PREFIX;
+        private boolean restartGuard = true;
+
+        private Builder(RedisConnectionFactory connectionFactory) {
+            this.connectionFactory = connectionFactory;
+        }
+
+        /** The prefix of every key: letters, digits, '.', '_', ':' and '-'. */
+        public Builder keyPrefix(String keyPrefix) {
+            this.keyPrefix = keyPrefix;
+            return this;
+        }
+
+        /**
+         * Whether to grant no lease until one lease duration after Redis starts without the
+         * election's data (no epoch key), so that a leader from before an empty restart has stepped
+         * down. Costs one lease of waiting when an election first runs on a freshly started Redis.
+         */
+        public Builder restartGuard(boolean restartGuard) {
+            this.restartGuard = restartGuard;
+            return this;
+        }
+
+        /**
+         * @throws IllegalArgumentException if the factory has no reactive access or the prefix has
+         *     characters that would break the key layout
+         */
+        public RedisLeaseStore build() {
+            return new RedisLeaseStore(this);
+        }
     }
 }

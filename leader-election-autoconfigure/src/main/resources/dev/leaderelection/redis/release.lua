@@ -1,8 +1,14 @@
--- Frees the lease, only while it is ours, and wakes the waiting instances.
--- KEYS[1] lease key; ARGV[1] our token, ARGV[2] the election's release channel. Returns 1 or 0.
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  redis.call('DEL', KEYS[1])
-  redis.call('PUBLISH', ARGV[2], 'released')
-  return 1
+-- Frees the lease and the term, each only while it is ours, and wakes the waiting instances.
+-- KEYS[1] lease key, KEYS[2] term key; ARGV[1] our token, ARGV[2] the election's release channel.
+-- Returns 1 if it freed either key, else 0.
+local freed = 0
+for _, key in ipairs(KEYS) do
+  if redis.call('GET', key) == ARGV[1] then
+    redis.call('DEL', key)
+    freed = 1
+  end
 end
-return 0
+if freed == 1 then
+  redis.call('PUBLISH', ARGV[2], 'released')
+end
+return freed

@@ -50,7 +50,10 @@ class LeaderElectionAutoConfigurationTests {
                     LeaderElectionAopAutoConfiguration.class))
             .withPropertyValues(
                     "spring.data.redis.host=" + redis.server().host(),
-                    "spring.data.redis.port=" + redis.server().port());
+                    "spring.data.redis.port=" + redis.server().port(),
+                    // These tests are about wiring and expect a leader within seconds of a fresh server's
+                    // start; with the default 10 s lease the restart guard would hold grants back for 11 s.
+                    "leader.election.redis.restart-guard=false");
 
     @Test
     void runShouldCreateARedisElectorThatStartsWithTheContext() {
@@ -199,6 +202,19 @@ class LeaderElectionAutoConfigurationTests {
                                     Duration.ofSeconds(6),
                                     new BackoffPolicy(Duration.ofMillis(20), Duration.ofSeconds(2), 3.0, 0.25)));
                 });
+    }
+
+    @Test
+    void runShouldPassTheRestartGuardToTheStoreAndTurnItOnByDefault() {
+        assertThat(new LeaderElectionProperties().getRedis().isRestartGuard()).isTrue();
+        contextRunner.run(
+                context -> assertThat(context.getBean(RedisLeaseStore.class).restartGuard())
+                        .isFalse());
+        contextRunner
+                .withPropertyValues("leader.election.redis.restart-guard=true")
+                .run(context -> assertThat(
+                                context.getBean(RedisLeaseStore.class).restartGuard())
+                        .isTrue());
     }
 
     @Test

@@ -12,8 +12,20 @@ final class LettuceFactories {
     private LettuceFactories() {}
 
     static LettuceConnectionFactory connectedTo(RedisServer server) {
+        return connectedTo(new RedisStandaloneConfiguration(server.host(), server.port()));
+    }
+
+    /** Connected as an ACL user of {@code server}. */
+    static LettuceConnectionFactory connectedAs(RedisServer server, String username, String password) {
+        RedisStandaloneConfiguration configuration = new RedisStandaloneConfiguration(server.host(), server.port());
+        configuration.setUsername(username);
+        configuration.setPassword(password);
+        return connectedTo(configuration);
+    }
+
+    private static LettuceConnectionFactory connectedTo(RedisStandaloneConfiguration configuration) {
         LettuceConnectionFactory factory = new LettuceConnectionFactory(
-                new RedisStandaloneConfiguration(server.host(), server.port()),
+                configuration,
                 LettuceClientConfiguration.builder()
                         .commandTimeout(Duration.ofSeconds(10))
                         .build());

@@ -11,8 +11,10 @@ import dev.leaderelection.RevocationReason;
 import dev.leaderelection.ThreadPoolElectionScheduler;
 import dev.leaderelection.testing.redis.RedisServerExtension;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -20,7 +22,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
-/** Three electors, each with its own connections and threads, against a real Redis server. */
+/**
+ * Three electors, each with its own connections and threads, against a real Redis server. The
+ * stores keep their defaults, restart guard included: these tests are about what users see.
+ */
 class RedisLeaderElectorIntegrationTests {
 
     static final Duration LEASE = Duration.ofSeconds(2);
@@ -185,17 +190,54 @@ class RedisLeaderElectorIntegrationTests {
     }
 
     @Test
-    void theLeaderStepsDownAtItsNextRenewalWhenTheLeaseKeyIsDeleted() {
+    void noSecondLeaderWhenRedisRestartsEmptyWithinTheLease() {
+        Instance leader = awaitOneLeader();
+        long tokenBefore = history.lastTerm().fencingToken();
+        awaitARenewal(leader); // so that the restart falls well inside the renew interval
+
+        redis.server().kill();
+        long restartedAt = System.nanoTime(); // no later than the new server's start
+        redis.server().start();
+        boolean stillLeading = leader.elector.isLeader();
+        long restartMillis = (System.nanoTime() - restartedAt) / 1_000_000;
+        // A newcomer asks the empty server at once, while the old leader still trusts its deadline.
+        restartAs("node-d");
+
+        // Held back by the guard, which lasts at least one lease: the newcomer, or a follower that woke.
+        await().atMost(LEASE).until(() -> live().anyMatch(i -> "(redis restarted)".equals(i.elector.leaderId())));
+        assertThat(stillLeading)
+                .as("the old leader still led after the restart, which took %d ms", restartMillis)
+                .isTrue();
+        await().atMost(LEASE.multipliedBy(3)).until(() -> history.lastTerm().fencingToken() > tokenBefore);
+        awaitOneLeader();
+        ElectionHistory.Term first = history.lastTerm();
+        long firstGrantMillis = (first.grantedAt() - restartedAt) / 1_000_000;
+        assertThat(Duration.ofMillis(firstGrantMillis))
+                .as("no grant until one lease after the restart")
+                .isGreaterThanOrEqualTo(LEASE);
+        assertThat(first.fencingToken()).isGreaterThan(tokenBefore);
+        Figures.print("first grant after an empty restart within the lease (lease 2 s)", List.of(firstGrantMillis));
+    }
+
+    @Test
+    void nobodyElseLeadsBeforeTheLeaderStepsDownWhenTheLeaseKeyIsDeleted() {
         Instance leader = awaitOneLeader();
         long token = history.lastTerm().fencingToken();
 
         assertThat(redis.command("DEL", "{it:orders}:lease")).isEqualTo("1");
+        // Wake the followers as a release would: each asks Redis right after the DEL.
+        redis.command("PUBLISH", "{it:orders}:released", "released");
 
         await().atMost(TIMINGS.renewInterval().plus(TIMINGS.operationTimeout()))
                 .until(() -> history.terms().get(0).endedAt() != null);
-        assertThat(history.terms().get(0).reason()).isEqualTo(RevocationReason.LEASE_LOST);
-        assertThat(history.terms().get(0).fencingToken()).isEqualTo(token);
+        ElectionHistory.Term ended = history.terms().get(0);
+        assertThat(ended.instance()).isEqualTo(leader.id);
+        assertThat(ended.reason()).isEqualTo(RevocationReason.LEASE_LOST);
+        assertThat(ended.fencingToken()).isEqualTo(token);
         awaitOneLeader();
+        assertThat(history.lastTerm().grantedAt())
+                .as("the term key kept everyone out until the old leader's deadline")
+                .isGreaterThanOrEqualTo(ended.deadline());
     }
 
     @Test
@@ -234,9 +276,17 @@ class RedisLeaderElectorIntegrationTests {
         return live().filter(instance -> instance.elector.isLeader());
     }
 
-    private void restartAs(String id) {
+    private Instance restartAs(String id) {
         Instance restarted = new Instance(id);
         instances.add(restarted);
         restarted.elector.start();
+        return restarted;
+    }
+
+    private static void awaitARenewal(Instance leader) {
+        Instant before = leader.elector.status().lastRenewal();
+        await().atMost(TIMINGS.renewInterval().multipliedBy(2))
+                .pollInterval(Duration.ofMillis(5))
+                .until(() -> !Objects.equals(leader.elector.status().lastRenewal(), before));
     }
 }

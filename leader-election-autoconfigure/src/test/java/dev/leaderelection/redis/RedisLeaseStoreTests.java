@@ -31,7 +31,12 @@ class RedisLeaseStoreTests extends LeaseStoreContractTest {
     @BeforeAll
     static void connect() {
         connectionFactory = LettuceFactories.connectedTo(redis.server());
-        store = new RedisLeaseStore(connectionFactory, "test");
+        // The contract is about the store's operations on a running server, and its 30 s leases would
+        // keep the guard on for 31 s after the server starts; RedisRestartGuardTests covers the guard.
+        store = RedisLeaseStore.builder(connectionFactory)
+                .keyPrefix("test")
+                .restartGuard(false)
+                .build();
     }
 
     @AfterAll
@@ -51,7 +56,73 @@ class RedisLeaseStoreTests extends LeaseStoreContractTest {
         long fencingToken = granted(store.acquire("orders", token, LONG_TTL));
 
         assertThat(redis.command("GET", "{test:orders}:lease")).isEqualTo(token.encoded());
+        assertThat(redis.command("GET", "{test:orders}:term")).isEqualTo(token.encoded());
         assertThat(redis.command("GET", "{test:orders}:epoch")).isEqualTo(Long.toString(fencingToken));
+    }
+
+    @Test
+    void theTermKeepsOthersOutAfterTheLeaseKeyIsDeletedButTheHolderCannotRenew() {
+        LeaseToken holder = LeaseToken.random("node-a");
+        granted(store.acquire("deleted", holder, Duration.ofSeconds(10)));
+
+        assertThat(redis.command("DEL", "{test:deleted}:lease")).isEqualTo("1");
+
+        assertThat(answer(store.acquire("deleted", LeaseToken.random("node-b"), LONG_TTL)))
+                .isInstanceOfSatisfying(AcquireResult.Held.class, held -> {
+                    assertThat(held.holder().instanceId()).isEqualTo("node-a");
+                    assertThat(held.holder().remaining()).isBetween(Duration.ofSeconds(5), Duration.ofSeconds(10));
+                });
+        assertThat(answer(store.inspect("deleted")))
+                .hasValueSatisfying(lease -> assertThat(lease.instanceId()).isEqualTo("node-a"));
+        assertThat(answer(store.renew("deleted", holder, LONG_TTL)))
+                .as("fail-closed: the holder steps down")
+                .isFalse();
+        assertThat(redis.command("PTTL", "{test:deleted}:term"))
+                .as("a failed renewal leaves the term to run out")
+                .satisfies(pttl -> assertThat(Long.parseLong(pttl)).isBetween(5_000L, 10_000L));
+    }
+
+    @Test
+    void theHolderCanReleaseATermThatOutlivedItsLeaseKey() {
+        LeaseToken holder = LeaseToken.random("node-a");
+        granted(store.acquire("released", holder, LONG_TTL));
+        redis.command("DEL", "{test:released}:lease");
+
+        assertThat(answer(store.release("released", holder))).isTrue();
+
+        assertThat(redis.command("EXISTS", "{test:released}:term")).isEqualTo("0");
+        granted(store.acquire("released", LeaseToken.random("node-b"), LONG_TTL));
+    }
+
+    @Test
+    void anOperatorWhoOverwritesTheLeaseKeyIsTheHolderForEveryone() {
+        LeaseToken holder = LeaseToken.random("node-a");
+        granted(store.acquire("overwritten", holder, LONG_TTL));
+
+        redis.command("SET", "{test:overwritten}:lease", "0123abcd:operator", "PX", "5000");
+
+        assertThat(answer(store.renew("overwritten", holder, LONG_TTL))).isFalse();
+        assertThat(answer(store.acquire("overwritten", LeaseToken.random("node-b"), LONG_TTL)))
+                .isInstanceOfSatisfying(
+                        AcquireResult.Held.class,
+                        held -> assertThat(held.holder().instanceId()).isEqualTo("operator"));
+        assertThat(answer(store.release("overwritten", holder)))
+                .as("the old holder frees only its own term")
+                .isTrue();
+        assertThat(redis.command("GET", "{test:overwritten}:lease")).isEqualTo("0123abcd:operator");
+    }
+
+    @Test
+    void renewalWritesALostTermKeyAgain() {
+        LeaseToken holder = LeaseToken.random("node-a");
+        granted(store.acquire("evicted", holder, LONG_TTL));
+        redis.command("DEL", "{test:evicted}:term");
+
+        assertThat(answer(store.renew("evicted", holder, Duration.ofSeconds(20))))
+                .isTrue();
+
+        assertThat(redis.command("GET", "{test:evicted}:term")).isEqualTo(holder.encoded());
+        assertThat(Long.parseLong(redis.command("PTTL", "{test:evicted}:term"))).isBetween(15_000L, 20_000L);
     }
 
     @Test
@@ -98,7 +169,7 @@ class RedisLeaseStoreTests extends LeaseStoreContractTest {
     @Test
     void startWithRedisDownGivesUpTheWarmUpAndSucceedsLater() {
         redis.server().kill();
-        try (RedisLeaseStore started = new RedisLeaseStore(connectionFactory, "cold")) {
+        try (RedisLeaseStore started = unguarded(connectionFactory, "cold")) {
             long before = System.nanoTime();
             started.start();
             assertThat(Duration.ofNanos(System.nanoTime() - before))
@@ -114,7 +185,7 @@ class RedisLeaseStoreTests extends LeaseStoreContractTest {
     void callsReturnAtOnceWhileTheFirstConnectionWaitsForAFrozenServer() {
         redis.server().pause();
         LettuceConnectionFactory fresh = LettuceFactories.connectedTo(redis.server());
-        try (RedisLeaseStore unconnected = new RedisLeaseStore(fresh, "frozen")) {
+        try (RedisLeaseStore unconnected = unguarded(fresh, "frozen")) {
             long before = System.nanoTime();
             CompletionStage<AcquireResult> pending =
                     unconnected.acquire("frozen", LeaseToken.random("node-a"), LONG_TTL);
@@ -139,5 +210,13 @@ class RedisLeaseStoreTests extends LeaseStoreContractTest {
                 .isThrownBy(() -> new RedisLeaseStore(connectionFactory, "bad{prefix}"))
                 .withMessage(
                         "key prefix 'bad{prefix}' must be non-empty and use only letters, digits, '.', '_', ':' and '-'");
+    }
+
+    /** Connection handling is not about the restart guard, which would hold back grants on a fresh server. */
+    private static RedisLeaseStore unguarded(LettuceConnectionFactory connections, String keyPrefix) {
+        return RedisLeaseStore.builder(connections)
+                .keyPrefix(keyPrefix)
+                .restartGuard(false)
+                .build();
     }
 }
