@@ -316,6 +316,7 @@ class FaultToleranceIT {
 
         Scenario(String name) {
             this.name = name;
+            System.out.println(Instant.now() + " scenario " + name); // lines up with the instances' logs
         }
 
         void lateness(Duration late) {
