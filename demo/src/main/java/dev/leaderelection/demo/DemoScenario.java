@@ -140,12 +140,27 @@ final class DemoScenario implements AutoCloseable {
                         + " ms after Redis stopped, inside its " + leaseMillis + " ms lease");
     }
 
-    /** Step 4: an empty Redis comes back; exactly one leader again, with a higher fencing token. */
+    /**
+     * Step 4: an empty Redis comes back. Nobody is granted the lease within one lease of the restart
+     * (a leader from before it may still trust its deadline); then exactly one leader, with a higher
+     * fencing token.
+     */
     private void restartRedis() {
-        timeline.step("4. restart Redis (empty): exactly one leader and one session again");
+        timeline.step("4. restart Redis (empty): after one lease, exactly one leader and one session again");
+        Instant restartedAt = Instant.now();
         redis().start();
         timeline.add("redis", "started again, empty, on the same port");
-        awaitOneLeaderWithSession("exactly one leader holding the only Telnet session");
+        String leader = awaitOneLeaderWithSession("exactly one leader holding the only Telnet session");
+        LeaderStatus status = cluster().statuses().get(leader);
+        long afterRestart = Duration.between(restartedAt, status.since()).toMillis();
+        if (afterRestart < status.leaseDuration().toMillis()) {
+            throw new DemoFailedException("A lease was granted " + afterRestart + " ms after an empty restart, "
+                    + "within one lease: a leader from before the restart could still be acting");
+        }
+        timeline.add(
+                "demo",
+                "OK: the first grant came " + afterRestart + " ms after the restart, not within one lease ("
+                        + status.leaseDuration().toMillis() + " ms): the restart guard");
     }
 
     private void finish() {

@@ -64,6 +64,8 @@ class DemoIT {
         assertThat(thirdToken).isGreaterThan(secondToken);
         reader.next("demo", "OK: " + thirdLeader + " leads, 1 following; .*");
         reader.sawSinceMark("telnet", greeting(thirdLeader, thirdToken));
+        Matcher guarded = reader.next("demo", "OK: the first grant came (\\d+) ms after the restart, .*");
+        assertThat(Long.parseLong(guarded.group(1))).isGreaterThanOrEqualTo(2_000L);
         // 5. everything stopped
         reader.next("demo", "stopped the instances \\(SIGTERM\\)");
         reader.next("redis", "stopped");
