@@ -202,8 +202,9 @@ public class LeaderElectionProperties {
     public static class Redis {
 
         /**
-         * Whether to grant no lease until one lease duration after Redis starts with no election
-         * data, so that a leader from before an empty restart has stepped down.
+         * Whether to hold back grants for one lease duration after Redis restarts or fails over (a
+         * replica is promoted), which may lose the last grant or renewal, so that a leader from
+         * before has stepped down.
          */
         private boolean restartGuard = true;
 

@@ -11,9 +11,12 @@ import java.util.regex.Pattern;
  * @param term the key that holds the holder's token too, with the same expiry; it keeps others out
  *     when the lease key alone is deleted or evicted, until the holder must have stepped down
  * @param epoch the key that holds the last fencing token
+ * @param server the hash that names the Redis server process ({@code run_id}) that last found the
+ *     lease free, and the end of a hold ({@code until}, server time in ms) that began when the
+ *     election's data turned out to come from another process (a failover or a restart with data)
  * @param releaseChannel the pub/sub channel on which releases are announced
  */
-public record RedisKeys(String lease, String term, String epoch, String releaseChannel) {
+public record RedisKeys(String lease, String term, String epoch, String server, String releaseChannel) {
 
     private static final Pattern VALID_NAME = Pattern.compile("[A-Za-z0-9._:\\-]+");
 
@@ -22,7 +25,7 @@ public record RedisKeys(String lease, String term, String epoch, String releaseC
         requireValid("key prefix", keyPrefix);
         requireValid("election name", election);
         String tag = "{" + keyPrefix + ":" + election + "}";
-        return new RedisKeys(tag + ":lease", tag + ":term", tag + ":epoch", tag + ":released");
+        return new RedisKeys(tag + ":lease", tag + ":term", tag + ":epoch", tag + ":server", tag + ":released");
     }
 
     /** Whether {@code value} can be a key prefix or election name: letters, digits, '.', '_', ':', '-'. */
@@ -34,8 +37,8 @@ public record RedisKeys(String lease, String term, String epoch, String releaseC
         return List.of(lease, term);
     }
 
-    List<String> leaseTermAndEpoch() {
-        return List.of(lease, term, epoch);
+    List<String> leaseTermEpochAndServer() {
+        return List.of(lease, term, epoch, server);
     }
 
     static void requireValid(String what, String value) {

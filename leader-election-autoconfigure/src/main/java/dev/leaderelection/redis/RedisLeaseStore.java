@@ -34,11 +34,15 @@ import reactor.core.scheduler.Schedulers;
  *
  * <p>Keys of election {@code e} with prefix {@code p}: {@code {p:e}:lease} holds the holder's token,
  * {@code {p:e}:term} a copy with the same expiry that keeps others out when the lease key alone is
- * lost, {@code {p:e}:epoch} the last fencing token; releases are published on {@code {p:e}:released}.
+ * lost, {@code {p:e}:epoch} the last fencing token, {@code {p:e}:server} the Redis server process
+ * that last found the lease free; releases are published on {@code {p:e}:released}.
  *
- * <p>With the {@linkplain Builder#restartGuard restart guard} on (the default), a Redis that starts
- * without the election's data grants no lease until one lease duration after it started, so that a
- * leader from before an empty restart has stepped down first.
+ * <p>With the {@linkplain Builder#restartGuard restart guard} on (the default), a Redis that may
+ * have lost the last grant or renewal holds back grants for one lease duration, so that a leader
+ * that still trusts its deadline has stepped down first: a Redis that starts without the election's
+ * data until one lease after it started, and a Redis whose data was written by another server
+ * process (a promoted replica, a restart from a snapshot or AOF) for one lease after it first finds
+ * the lease free.
  */
 public class RedisLeaseStore implements LeaseStore, SmartLifecycle, AutoCloseable {
 
@@ -108,7 +112,7 @@ public class RedisLeaseStore implements LeaseStore, SmartLifecycle, AutoCloseabl
     public CompletionStage<AcquireResult> acquire(String election, LeaseToken token, Duration ttl) {
         return run(
                         ACQUIRE,
-                        keys(election).leaseTermAndEpoch(),
+                        keys(election).leaseTermEpochAndServer(),
                         token.encoded(),
                         Long.toString(ttl.toMillis()),
                         restartGuard ? "1" : "0")
@@ -130,7 +134,8 @@ public class RedisLeaseStore implements LeaseStore, SmartLifecycle, AutoCloseabl
 
     /**
      * Reads who holds the lease now, if anyone: the lease's holder, else the holder of a term that
-     * outlived its lease key. An election held back by the restart guard reads as free.
+     * outlived its lease key. An election held back by the restart guard (after a restart or a
+     * failover) reads as free.
      */
     @Override
     public CompletionStage<Optional<LeaseHolder>> inspect(String election) {
@@ -153,7 +158,7 @@ public class RedisLeaseStore implements LeaseStore, SmartLifecycle, AutoCloseabl
         return keyPrefix;
     }
 
-    /** Whether this store holds back grants after Redis restarts without the election's data. */
+    /** Whether this store holds back grants after Redis restarts or fails over and may have lost writes. */
     public boolean restartGuard() {
         return restartGuard;
     }
@@ -270,9 +275,14 @@ public class RedisLeaseStore implements LeaseStore, SmartLifecycle, AutoCloseabl
         }
 
         /**
-         * Whether to grant no lease until one lease duration after Redis starts without the
-         * election's data (no epoch key), so that a leader from before an empty restart has stepped
-         * down. Costs one lease of waiting when an election first runs on a freshly started Redis.
+         * Whether to hold back grants for one lease duration when Redis may have lost the last grant
+         * or renewal, so that a leader that still trusts its deadline has stepped down first: until
+         * one lease after Redis started when it has none of the election's data (no epoch key), and
+         * for one lease from the first acquire that finds the lease free when the election's data
+         * was written by another Redis server process (another {@code run_id}: a promoted replica, a
+         * restart from a snapshot or AOF). Costs one lease of waiting when an election first runs on
+         * a freshly started Redis, and at the first change of leader after a failover or restart.
+         * Every acquire that finds the lease free reads {@code INFO server}.
          */
         public Builder restartGuard(boolean restartGuard) {
             this.restartGuard = restartGuard;

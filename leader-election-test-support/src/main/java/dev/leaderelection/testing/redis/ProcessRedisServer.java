@@ -7,6 +7,7 @@ import java.lang.ProcessBuilder.Redirect;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,12 +31,40 @@ public final class ProcessRedisServer implements RedisServer {
 
     private final int port = LocalPorts.findFree();
     private final Path logFile;
+    private final List<String> extraArguments;
     private @Nullable Process process;
     private boolean paused;
 
     /** Picks a free port and a log file; {@link #start()} launches the process. */
     public ProcessRedisServer() {
+        this(List.of());
+    }
+
+    private ProcessRedisServer(List<String> extraArguments) {
+        this.extraArguments = List.copyOf(extraArguments);
         logFile = createLogFile(port);
+    }
+
+    /**
+     * A server that, once {@link #start() started}, replicates the server listening on {@code
+     * primaryPort} of the loopback address ({@code --replicaof}), as it does after every restart.
+     * {@code REPLICAOF NO ONE} promotes it. {@link #start()} waits for {@code PING} only, not for
+     * the first synchronisation.
+     */
+    public static ProcessRedisServer replicaOf(int primaryPort) {
+        return new ProcessRedisServer(List.of("--replicaof", LocalPorts.HOST, Integer.toString(primaryPort)));
+    }
+
+    /**
+     * A directory of its own for the RDB files that replication writes even without persistence,
+     * next to the log file rather than in the working directory.
+     */
+    private Path dataDirectory() {
+        try {
+            return Files.createTempDirectory(logFile.getParent(), "redis-" + port + "-data-");
+        } catch (IOException ex) {
+            throw new UncheckedIOException("Cannot create a data directory next to " + logFile, ex);
+        }
     }
 
     @Override
@@ -122,22 +151,26 @@ public final class ProcessRedisServer implements RedisServer {
     }
 
     private Process launch() {
-        ProcessBuilder builder = new ProcessBuilder(
-                        executable().toString(),
-                        "--port",
-                        Integer.toString(port),
-                        "--bind",
-                        host(),
-                        "--save",
-                        "",
-                        "--appendonly",
-                        "no",
-                        "--protected-mode",
-                        "no",
-                        "--daemonize",
-                        "no",
-                        "--loglevel",
-                        "warning")
+        List<String> command = new ArrayList<>(List.of(
+                executable().toString(),
+                "--port",
+                Integer.toString(port),
+                "--bind",
+                host(),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--protected-mode",
+                "no",
+                "--daemonize",
+                "no",
+                "--loglevel",
+                "warning",
+                "--dir",
+                dataDirectory().toString()));
+        command.addAll(extraArguments);
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(Redirect.appendTo(logFile.toFile()));
         try {
