@@ -136,50 +136,31 @@ class FaultToleranceIT {
     @Test
     @Order(12)
     void operatorDeletesTheLeaseKey() {
-        Scenario scenario = new Scenario("6a. lease key deleted by an operator");
-        for (int round = 0; round < ROUNDS; round++) {
-            String leader = lab.awaitOneLeader(STEP);
-            int connection = lab.openSessionOf(leader).connection();
-            lab.redis().command("DEL", LEASE_KEY);
-            awaitStepDown(leader, connection, scenario);
-        }
-        lab.awaitOneLeader(STEP);
-        scenario.finish();
+        termEndedBy("6a. lease key deleted by an operator", () -> lab.redis().command("DEL", LEASE_KEY));
     }
 
     @Test
     @Order(13)
     void operatorOverwritesTheLeaseKey() {
-        Scenario scenario = new Scenario("6b. lease key overwritten by an operator");
-        for (int round = 0; round < ROUNDS; round++) {
-            String leader = lab.awaitOneLeader(STEP);
-            int connection = lab.openSessionOf(leader).connection();
-            lab.redis().command("SET", LEASE_KEY, "0123abcd:operator", "PX", Long.toString(LEASE.toMillis()));
-            awaitStepDown(leader, connection, scenario);
-        }
-        lab.awaitOneLeader(STEP);
-        scenario.finish();
+        termEndedBy(
+                "6b. lease key overwritten by an operator",
+                () -> lab.redis()
+                        .command("SET", LEASE_KEY, "0123abcd:operator", "PX", Long.toString(LEASE.toMillis())));
     }
 
     @Test
     @Order(14)
     void redisBusyWithALongScript() {
-        Scenario scenario = new Scenario("7a. Redis busy in a 1.5x lease script");
-        for (int round = 0; round < ROUNDS; round++) {
-            String leader = lab.awaitOneLeader(STEP);
-            int connection = lab.openSessionOf(leader).connection();
-            long busyMicros = LEASE.multipliedBy(3).dividedBy(2).toNanos() / 1000;
-            lab.redis()
-                    .command(
-                            "EVAL",
-                            "local s = redis.call('TIME') repeat local n = redis.call('TIME') "
-                                    + "until (n[1] - s[1]) * 1000000 + (n[2] - s[2]) > tonumber(ARGV[1]) return 1",
-                            "0",
-                            Long.toString(busyMicros));
-            awaitStepDown(leader, connection, scenario);
-        }
-        lab.awaitOneLeader(STEP);
-        scenario.finish();
+        long busyMicros = LEASE.multipliedBy(3).dividedBy(2).toNanos() / 1000;
+        termEndedBy(
+                "7a. Redis busy in a 1.5x lease script",
+                () -> lab.redis()
+                        .command(
+                                "EVAL",
+                                "local s = redis.call('TIME') repeat local n = redis.call('TIME') "
+                                        + "until (n[1] - s[1]) * 1000000 + (n[2] - s[2]) > tonumber(ARGV[1]) return 1",
+                                "0",
+                                Long.toString(busyMicros)));
     }
 
     @Test
@@ -214,6 +195,19 @@ class FaultToleranceIT {
             }
             assertThat(load.answered()).as("commands answered by the leader").isPositive();
         }
+        scenario.finish();
+    }
+
+    /** Each round, {@code fault} must make the leader close its session. */
+    private void termEndedBy(String name, Runnable fault) {
+        Scenario scenario = new Scenario(name);
+        for (int round = 0; round < ROUNDS; round++) {
+            String leader = lab.awaitOneLeader(STEP);
+            int connection = lab.openSessionOf(leader).connection();
+            fault.run();
+            awaitStepDown(leader, connection, scenario);
+        }
+        lab.awaitOneLeader(STEP);
         scenario.finish();
     }
 

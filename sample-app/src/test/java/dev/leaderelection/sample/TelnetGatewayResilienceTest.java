@@ -193,12 +193,7 @@ class TelnetGatewayResilienceTest {
     private static int awaitGreetedConnection(TestDestination destination) {
         return await("an open, greeted connection")
                 .atMost(TIMEOUT)
-                .until(
-                        () -> destination.open().stream()
-                                .filter(connection ->
-                                        destination.firstLine(connection).isPresent())
-                                .findFirst(),
-                        Optional::isPresent)
+                .until(destination::greetedOpenConnection, Optional::isPresent)
                 .orElseThrow();
     }
 

@@ -125,12 +125,7 @@ class TelnetGatewayTest {
     /** The one connection that is open and has greeted. */
     private int awaitGreetedConnection() {
         return await().atMost(TIMEOUT)
-                .until(
-                        () -> destination.open().stream()
-                                .filter(connection ->
-                                        destination.firstLine(connection).isPresent())
-                                .findFirst(),
-                        Optional::isPresent)
+                .until(destination::greetedOpenConnection, Optional::isPresent)
                 .orElseThrow();
     }
 

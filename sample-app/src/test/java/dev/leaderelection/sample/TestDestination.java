@@ -99,6 +99,13 @@ final class TestDestination implements AutoCloseable {
         return connections.get();
     }
 
+    /** An open connection that has sent its first line (the greeting), if there is one. */
+    Optional<Integer> greetedOpenConnection() {
+        return open().stream()
+                .filter(connection -> firstLine(connection).isPresent())
+                .findFirst();
+    }
+
     /** The connections accepted and not closed yet. */
     List<Integer> open() {
         return events.stream()
