@@ -60,9 +60,9 @@ public record BenchmarkSettings(
                 Duration.ofSeconds(15),
                 true,
                 1,
-                3,
-                5,
-                Duration.ofSeconds(1));
+                4,
+                8,
+                Duration.ofMillis(500));
     }
 
     /** A run of a few seconds that proves every measurement works; its figures mean nothing. */

@@ -31,6 +31,9 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  */
 public final class ElectorApp {
 
+    /** The key prefix of the elections the benchmarks run. */
+    static final String KEY_PREFIX = "bench";
+
     private ElectorApp() {}
 
     public static void main(String[] args) throws IOException {
@@ -41,7 +44,7 @@ public final class ElectorApp {
         int port = Integer.parseInt(args[0]);
         ElectionTimings timings = BenchmarkSettings.timingsFrom(args, 3);
         LettuceConnectionFactory connectionFactory = RedisConnections.factory(port, null);
-        RedisLeaseStore store = new RedisLeaseStore(connectionFactory, "bench");
+        RedisLeaseStore store = new RedisLeaseStore(connectionFactory, KEY_PREFIX);
         ThreadPoolElectionScheduler scheduler = new ThreadPoolElectionScheduler(2, "leader-election-");
         RedisLeaderElector elector = new RedisLeaderElector(args[1], args[2], store, timings, scheduler);
         elector.addListener(new Printer());

@@ -5,12 +5,15 @@ import static dev.leaderelection.benchmarks.ElectorEvent.STOPPED;
 import static dev.leaderelection.benchmarks.ElectorEvent.STOP_CALLED;
 import static dev.leaderelection.benchmarks.ElectorEvent.YIELD_CALLED;
 
+import dev.leaderelection.redis.RedisKeys;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Moves leadership between {@link ElectorApp} processes and times each move, from the cause to the
@@ -37,9 +40,12 @@ final class FailoverBenchmark {
 
     private final BenchmarkSettings settings;
     private final int port;
+    private final String releaseChannel =
+            RedisKeys.of(ElectorApp.KEY_PREFIX, ELECTION).releaseChannel();
     private final EventLog events = new EventLog();
     private final Map<String, ElectorProcess> processes = new LinkedHashMap<>();
     private String leader = "";
+    private @Nullable RedisStats redis;
 
     FailoverBenchmark(BenchmarkSettings settings, int port) {
         this.settings = settings;
@@ -61,7 +67,8 @@ final class FailoverBenchmark {
             Distribution yieldHandOff) {}
 
     Result run() {
-        try {
+        try (RedisStats stats = new RedisStats(port)) {
+            redis = stats;
             int mark = events.mark();
             for (int i = 1; i <= settings.instances(); i++) {
                 launch("node-" + i);
@@ -74,11 +81,6 @@ final class FailoverBenchmark {
                     awaitFollower(mark, instance);
                 }
             }
-            List<Double> takeovers = new ArrayList<>();
-            List<Double> overshoots = new ArrayList<>();
-            for (int round = 0; round < settings.crashRounds(); round++) {
-                crashRound(takeovers, overshoots);
-            }
             List<Double> stops = new ArrayList<>();
             for (int round = 0; round < settings.handOffRounds(); round++) {
                 stops.add(stopRound());
@@ -86,6 +88,11 @@ final class FailoverBenchmark {
             List<Double> yields = new ArrayList<>();
             for (int round = 0; round < settings.handOffRounds(); round++) {
                 yields.add(yieldRound());
+            }
+            List<Double> takeovers = new ArrayList<>();
+            List<Double> overshoots = new ArrayList<>();
+            for (int round = 1; round <= settings.crashRounds(); round++) {
+                crashRound(takeovers, overshoots, round < settings.crashRounds());
             }
             return new Result(
                     new Distribution(takeovers),
@@ -98,7 +105,8 @@ final class FailoverBenchmark {
         }
     }
 
-    private void crashRound(List<Double> takeovers, List<Double> overshoots) {
+    private void crashRound(List<Double> takeovers, List<Double> overshoots, boolean restart) {
+        awaitEveryoneListening();
         String victim = leader;
         // Kill at a random point of the renewal cycle, counted from a renewal seen now.
         events.await(events.mark(), STEP_TIMEOUT, "renewal of " + victim, e -> e.answered(victim, "RENEW"));
@@ -112,12 +120,16 @@ final class FailoverBenchmark {
         takeovers.add(millis(grant.nanos() - killedAt));
         overshoots.add(millis(grant.nanos() - leaseEnd));
         leader = grant.instance();
-        int restart = events.mark();
-        launch(victim);
-        awaitFollower(restart, victim);
+        processes.remove(victim);
+        if (restart) {
+            int relaunched = events.mark();
+            launch(victim);
+            awaitFollower(relaunched, victim);
+        }
     }
 
     private double stopRound() {
+        awaitEveryoneListening();
         String stopping = leader;
         int mark = events.mark();
         processes.get(stopping).send("stop");
@@ -132,6 +144,7 @@ final class FailoverBenchmark {
     }
 
     private double yieldRound() {
+        awaitEveryoneListening();
         String yielding = leader;
         int mark = events.mark();
         processes.get(yielding).send("yield");
@@ -142,6 +155,18 @@ final class FailoverBenchmark {
         // Its cooldown is over when it campaigns again; only then can it take part in the next round.
         events.await(mark, STEP_TIMEOUT, "end of cooldown of " + yielding, e -> e.answered(yielding, "ACQUIRE"));
         return millis(grant.nanos() - called.nanos());
+    }
+
+    /**
+     * Waits until every elector listens for releases. An elector subscribes in the background when
+     * it starts, after it may already follow; a release before that wakes only the others.
+     */
+    private void awaitEveryoneListening() {
+        RedisStats stats = Objects.requireNonNull(redis);
+        Waits.until(
+                "subscription of every elector to " + releaseChannel,
+                STEP_TIMEOUT,
+                () -> stats.subscribers(releaseChannel) >= processes.size());
     }
 
     private void launch(String instance) {

@@ -9,7 +9,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Counts what a Redis server did, from {@code INFO all} over a connection of its own.
+ * Counts what a Redis server did, from {@code INFO all} over a connection of its own, and tells
+ * how many clients listen on a channel.
  *
  * <p>Two counts: <em>commands</em> as Redis counts them in {@code total_commands_processed}, which
  * includes every {@code redis.call} inside a Lua script, and <em>requests</em>, the commands clients
@@ -54,6 +55,11 @@ final class RedisStats implements AutoCloseable {
                 requests,
                 Double.parseDouble(info.get("used_cpu_user")) + Double.parseDouble(info.get("used_cpu_sys")),
                 info.getOrDefault("redis_version", "unknown"));
+    }
+
+    /** How many clients subscribe to {@code channel} now. */
+    long subscribers(String channel) {
+        return connection.sync().pubsubNumsub(channel).getOrDefault(channel, 0L);
     }
 
     @Override

@@ -65,7 +65,7 @@ public final class ScaleApp {
         ElectionTimings timings = BenchmarkSettings.timingsFrom(args, 5);
 
         LettuceConnectionFactory connectionFactory = RedisConnections.factory(port, null);
-        RedisLeaseStore redisStore = new RedisLeaseStore(connectionFactory, "bench");
+        RedisLeaseStore redisStore = new RedisLeaseStore(connectionFactory, ElectorApp.KEY_PREFIX);
         LeaseStore store =
                 args[4].equals(PRELOADED_RENEW) ? new PreloadedRenewStore(redisStore, connectionFactory) : redisStore;
         ThreadPoolElectionScheduler scheduler = new ThreadPoolElectionScheduler(2, "leader-election-");

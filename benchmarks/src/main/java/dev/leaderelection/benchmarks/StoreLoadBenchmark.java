@@ -114,7 +114,7 @@ final class StoreLoadBenchmark {
 
         Instance(String id, ClientResources resources, ThreadPoolElectionScheduler scheduler) {
             connectionFactory = RedisConnections.factory(port, resources);
-            store = new RedisLeaseStore(connectionFactory, "bench");
+            store = new RedisLeaseStore(connectionFactory, ElectorApp.KEY_PREFIX);
             elector = new RedisLeaderElector(ELECTION, id, store, settings.timings(), scheduler);
         }
 

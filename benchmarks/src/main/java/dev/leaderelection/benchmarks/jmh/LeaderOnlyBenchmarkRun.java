@@ -22,10 +22,12 @@ public final class LeaderOnlyBenchmarkRun {
      *
      * @param benchmark the method's name, such as {@code leaderOnlyOnLeader}, with the guard in
      *     brackets for a what-if, such as {@code whatIfOnLeader[INTERCEPTOR]}
-     * @param nanos the mean over all measurement iterations
-     * @param error the half-width of JMH's 99.9% confidence interval ({@code NaN} with one iteration)
+     * @param nanos the median of the measurement iterations, steadier than the mean on a shared machine
+     * @param mean the mean of the measurement iterations, as JMH reports it
+     * @param error the half-width of JMH's 99.9% confidence interval of the mean ({@code NaN} with
+     *     one iteration)
      */
-    public record Score(String benchmark, double nanos, double error) {}
+    public record Score(String benchmark, double nanos, double mean, double error) {}
 
     /** The scores of every benchmark method, as JMH reports them. */
     public record Result(List<Score> scores) {
@@ -38,7 +40,7 @@ public final class LeaderOnlyBenchmarkRun {
                     .orElseThrow(() -> new IllegalArgumentException("No score for " + benchmark));
         }
 
-        /** What the guard adds to a call on the leader: the guarded call minus the plain one. */
+        /** What the guard adds to a call on the leader: the guarded call minus the plain one (medians). */
         public double leaderOverheadNanos() {
             return score("leaderOnlyOnLeader").nanos() - score("plainCall").nanos();
         }
@@ -63,6 +65,7 @@ public final class LeaderOnlyBenchmarkRun {
                 String guard = result.getParams().getParam("guard");
                 scores.add(new Score(
                         label.substring(label.lastIndexOf('.') + 1) + (guard != null ? "[" + guard + "]" : ""),
+                        result.getPrimaryResult().getStatistics().getPercentile(50),
                         result.getPrimaryResult().getScore(),
                         result.getPrimaryResult().getScoreError()));
             }
