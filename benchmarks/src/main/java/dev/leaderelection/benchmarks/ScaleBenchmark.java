@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -61,6 +62,14 @@ final class ScaleBenchmark {
             int leadersAtEnd,
             long jitMillis,
             long gcMillis) {
+
+        /**
+         * The CPU share without the JIT compilers' time in the window: the steady state that a
+         * longer warm-up would reach (fewer renewals per second warm up more slowly).
+         */
+        double cpuShareWithoutJit(Duration window) {
+            return Math.max(0, cpuShare - jitMillis / (double) window.toMillis());
+        }
 
         double cpuSharePerElection() {
             return cpuShare / run.elections();
