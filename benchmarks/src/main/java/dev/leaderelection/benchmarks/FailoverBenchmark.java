@@ -11,9 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Moves leadership between {@link ElectorApp} processes and times each move, from the cause to the
@@ -29,7 +27,7 @@ import org.jspecify.annotations.Nullable;
  * </ul>
  *
  * <p>Stamping the grant inside the successor leaves out the pipe to the harness, which a real
- * successor does not wait for either.
+ * successor does not wait for either. Every round starts once every elector listens for releases.
  */
 final class FailoverBenchmark {
 
@@ -45,7 +43,6 @@ final class FailoverBenchmark {
     private final EventLog events = new EventLog();
     private final Map<String, ElectorProcess> processes = new LinkedHashMap<>();
     private String leader = "";
-    private @Nullable RedisStats redis;
 
     FailoverBenchmark(BenchmarkSettings settings, int port) {
         this.settings = settings;
@@ -67,8 +64,7 @@ final class FailoverBenchmark {
             Distribution yieldHandOff) {}
 
     Result run() {
-        try (RedisStats stats = new RedisStats(port)) {
-            redis = stats;
+        try (RedisStats redis = new RedisStats(port)) {
             int mark = events.mark();
             for (int i = 1; i <= settings.instances(); i++) {
                 launch("node-" + i);
@@ -83,16 +79,16 @@ final class FailoverBenchmark {
             }
             List<Double> stops = new ArrayList<>();
             for (int round = 0; round < settings.handOffRounds(); round++) {
-                stops.add(stopRound());
+                stops.add(stopRound(redis));
             }
             List<Double> yields = new ArrayList<>();
             for (int round = 0; round < settings.handOffRounds(); round++) {
-                yields.add(yieldRound());
+                yields.add(yieldRound(redis));
             }
             List<Double> takeovers = new ArrayList<>();
             List<Double> overshoots = new ArrayList<>();
             for (int round = 1; round <= settings.crashRounds(); round++) {
-                crashRound(takeovers, overshoots, round < settings.crashRounds());
+                crashRound(redis, takeovers, overshoots, round < settings.crashRounds());
             }
             return new Result(
                     new Distribution(takeovers),
@@ -105,8 +101,8 @@ final class FailoverBenchmark {
         }
     }
 
-    private void crashRound(List<Double> takeovers, List<Double> overshoots, boolean restart) {
-        awaitEveryoneListening();
+    private void crashRound(RedisStats redis, List<Double> takeovers, List<Double> overshoots, boolean restart) {
+        awaitEveryoneListening(redis);
         String victim = leader;
         // Kill at a random point of the renewal cycle, counted from a renewal seen now.
         events.await(events.mark(), STEP_TIMEOUT, "renewal of " + victim, e -> e.answered(victim, "RENEW"));
@@ -128,8 +124,8 @@ final class FailoverBenchmark {
         }
     }
 
-    private double stopRound() {
-        awaitEveryoneListening();
+    private double stopRound(RedisStats redis) {
+        awaitEveryoneListening(redis);
         String stopping = leader;
         int mark = events.mark();
         processes.get(stopping).send("stop");
@@ -143,8 +139,8 @@ final class FailoverBenchmark {
         return millis(grant.nanos() - called.nanos());
     }
 
-    private double yieldRound() {
-        awaitEveryoneListening();
+    private double yieldRound(RedisStats redis) {
+        awaitEveryoneListening(redis);
         String yielding = leader;
         int mark = events.mark();
         processes.get(yielding).send("yield");
@@ -161,12 +157,11 @@ final class FailoverBenchmark {
      * Waits until every elector listens for releases. An elector subscribes in the background when
      * it starts, after it may already follow; a release before that wakes only the others.
      */
-    private void awaitEveryoneListening() {
-        RedisStats stats = Objects.requireNonNull(redis);
+    private void awaitEveryoneListening(RedisStats redis) {
         Waits.until(
                 "subscription of every elector to " + releaseChannel,
                 STEP_TIMEOUT,
-                () -> stats.subscribers(releaseChannel) >= processes.size());
+                () -> redis.subscribers(releaseChannel) >= processes.size());
     }
 
     private void launch(String instance) {

@@ -11,6 +11,7 @@ import dev.leaderelection.redis.RedisLeaseStore;
 import dev.leaderelection.store.LeaseStore;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,8 +25,9 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * all of them. Nobody else competes, so this JVM leads every election and renews every lease.
  *
  * <p>After a warm-up it measures, over a window, the CPU time of the whole process and what Redis
- * did, and prints one line: {@code RESULT <elections> <share of one core> <Redis commands/s> <Redis
- * requests/s> <Redis server share of one core> <revocations> <leaders at the end> <JIT ms> <GC ms>}.
+ * did, and prints one line: {@code RESULT <elections> <share of one core> <share of one core without
+ * JIT and GC threads> <Redis commands/s> <Redis requests/s> <Redis server share of one core>
+ * <revocations> <leaders at the end> <JIT ms> <GC ms>}.
  *
  * <p>Arguments: {@code <redis port> <elections> <warm-up ms> <window ms> <store> <lease ms> <renew
  * ms> <operation timeout ms>}, where the store is {@code shipped} or {@code preloaded-renew} (the
@@ -90,11 +92,13 @@ public final class ScaleApp {
             int revokedBefore = revocations.get();
             RedisStats.Snapshot redisBefore = stats.snapshot();
             long cpuBefore = processCpuNanos();
+            long javaThreadsBefore = javaThreadsCpuNanos();
             long jitBefore = jitMillis();
             long gcBefore = gcMillis();
             long before = System.nanoTime();
             Waits.sleep(window);
             long cpu = processCpuNanos() - cpuBefore;
+            long javaThreads = javaThreadsCpuNanos() - javaThreadsBefore;
             long elapsed = System.nanoTime() - before;
             long jit = jitMillis() - jitBefore;
             long gc = gcMillis() - gcBefore;
@@ -103,10 +107,11 @@ public final class ScaleApp {
                     electors.stream().filter(LeaseLeaderElector::isLeader).count();
             System.out.printf(
                     Locale.ROOT,
-                    "%s %d %.6f %.3f %.3f %.6f %d %d %d %d%n",
+                    "%s %d %.6f %.6f %.3f %.3f %.6f %d %d %d %d%n",
                     RESULT,
                     count,
                     (double) cpu / elapsed,
+                    (double) javaThreads / elapsed,
                     redis.commandsPerSecond(),
                     redis.requestsPerSecond(),
                     redis.cpuShare(),
@@ -124,6 +129,16 @@ public final class ScaleApp {
 
     private static long processCpuNanos() {
         return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /** CPU time of the threads the JVM lists: all but the JIT compilers' and the collectors'. */
+    private static long javaThreadsCpuNanos() {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long total = 0;
+        for (long id : threads.getAllThreadIds()) {
+            total += Math.max(0, threads.getThreadCpuTime(id));
+        }
+        return total;
     }
 
     private static long jitMillis() {

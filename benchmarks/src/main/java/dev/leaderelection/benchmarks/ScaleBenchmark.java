@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -44,6 +43,8 @@ final class ScaleBenchmark {
      *
      * @param run what it ran
      * @param cpuShare process CPU time per second of wall time (1.0 is one core)
+     * @param javaThreadsCpuShare the same for the threads the JVM lists, which leaves out the JIT
+     *     compilers and the garbage collectors: the elections' own work once warm
      * @param commandsPerSecond Redis commands per second, as {@code total_commands_processed} counts
      * @param requestsPerSecond Redis requests per second (one per store call)
      * @param redisCpuShare the Redis server's CPU time per second
@@ -55,6 +56,7 @@ final class ScaleBenchmark {
     record Point(
             Case run,
             double cpuShare,
+            double javaThreadsCpuShare,
             double commandsPerSecond,
             double requestsPerSecond,
             double redisCpuShare,
@@ -62,14 +64,6 @@ final class ScaleBenchmark {
             int leadersAtEnd,
             long jitMillis,
             long gcMillis) {
-
-        /**
-         * The CPU share without the JIT compilers' time in the window: the steady state that a
-         * longer warm-up would reach (fewer renewals per second warm up more slowly).
-         */
-        double cpuShareWithoutJit(Duration window) {
-            return Math.max(0, cpuShare - jitMillis / (double) window.toMillis());
-        }
 
         double cpuSharePerElection() {
             return cpuShare / run.elections();
@@ -156,9 +150,10 @@ final class ScaleBenchmark {
                 Double.parseDouble(words[3]),
                 Double.parseDouble(words[4]),
                 Double.parseDouble(words[5]),
-                Integer.parseInt(words[6]),
+                Double.parseDouble(words[6]),
                 Integer.parseInt(words[7]),
-                Long.parseLong(words[8]),
-                Long.parseLong(words[9]));
+                Integer.parseInt(words[8]),
+                Long.parseLong(words[9]),
+                Long.parseLong(words[10]));
     }
 }

@@ -4,7 +4,6 @@ import static dev.leaderelection.benchmarks.BenchmarkReport.number;
 import static dev.leaderelection.benchmarks.BenchmarkReport.percent;
 
 import dev.leaderelection.benchmarks.jmh.LeaderOnlyBenchmarkRun;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -138,22 +137,27 @@ final class Targets {
                 + " of CPU per renewal. Part of it is a store detail: `RedisLeaseStore` builds its scripts on a"
                 + " `ClassPathResource`, and Spring Data Redis checks such a script for changes on every call"
                 + " (resolving the resource and reading its timestamp, inside the jar).");
-        Duration window = results.settings().scaleWindow();
-        why.append(" Without the JIT compilers' time in the window the shipped store takes ")
-                .append(percent(largest.cpuShareWithoutJit(window)))
-                .append(" (the what-if rows below still warm up, so compare them without JIT).");
+        why.append(" The JIT compilers are still busy after the warm-up (")
+                .append(largest.jitMillis())
+                .append(" ms in the window); the Java threads alone take ")
+                .append(percent(largest.javaThreadsCpuShare()))
+                .append(".");
         whatIf(scale, ScaleApp.PRELOADED_RENEW, largest)
                 .ifPresent(point -> why.append(" With `renew.lua` read once, the same elections take ")
-                        .append(percent(point.cpuShareWithoutJit(window)))
-                        .append(" of one core without JIT."));
+                        .append(percent(point.cpuShare()))
+                        .append(" of one core (Java threads ")
+                        .append(percent(point.javaThreadsCpuShare()))
+                        .append(")."));
         scale.whatIfs().stream()
                 .filter(point -> !point.run().timings().equals(largest.run().timings()))
                 .findFirst()
                 .ifPresent(point -> why.append(" With the library's default timings (renew every ")
                         .append(point.run().timings().renewInterval().toSeconds())
                         .append(" s) they take ")
-                        .append(percent(point.cpuShareWithoutJit(window)))
-                        .append(" without JIT."));
+                        .append(percent(point.cpuShare()))
+                        .append(" (Java threads ")
+                        .append(percent(point.javaThreadsCpuShare()))
+                        .append(")."));
         why.append(" Batching every renewal due in one tick into one script call per JVM would cut both the Redis"
                 + " requests and most of the per-renewal work; not built.");
         return target(
