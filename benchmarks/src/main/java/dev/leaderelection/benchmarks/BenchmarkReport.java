@@ -99,8 +99,8 @@ final class BenchmarkReport {
                 + " the successor stamps its grant in its `LeadershipListener`, right after `isLeader()` became"
                 + " true, so the pipe to the harness is not counted. Kills fall at a random point of the renewal"
                 + " cycle, so a crash leaves between lease - renew interval and the whole lease to run out; the"
-                + " second row is what the takeover adds past that end (the dead leader's last renewal, as sent,"
-                + " plus the lease). Before each round the harness waits until every elector"
+                + " second row is what the takeover adds past that end, read from Redis (`PTTL` of the lease key)"
+                + " right after the kill. Before each round the harness waits until every elector"
                 + " listens on the release channel (`PUBSUB NUMSUB`): an elector subscribes in the background when it"
                 + " starts and can follow before it listens, and a release in that gap reaches only the others.");
         line();

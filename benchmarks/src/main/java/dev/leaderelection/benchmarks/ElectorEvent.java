@@ -62,9 +62,4 @@ record ElectorEvent(String instance, long nanos, String kind, List<String> detai
                 && details.get(0).equals(operation)
                 && details.get(1).equals("SUCCESS");
     }
-
-    /** For a {@link #STORE} event: when the call was sent, on the child's clock. */
-    long sentNanos() {
-        return nanos - Long.parseLong(details.get(2));
-    }
 }

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Moves leadership between {@link ElectorApp} processes and times each move, from the cause to the
@@ -21,7 +22,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * <ul>
  *   <li>crash: the harness stamps the time, then sends SIGKILL to the leader; the successor stamps
  *       its grant. Each kill falls at a random point of the renewal cycle. The overshoot is the grant
- *       minus the moment the dead leader's lease ran out (its last renewal's send plus the lease).
+ *       minus the moment the dead leader's lease runs out, read from Redis ({@code PTTL}) right after
+ *       the kill.
  *   <li>graceful stop: the leader stamps the start of {@code stop()}; the successor its grant.
  *   <li>yield: the leader stamps the start of {@code yieldLeadership()}; the successor its grant.
  * </ul>
@@ -38,8 +40,7 @@ final class FailoverBenchmark {
 
     private final BenchmarkSettings settings;
     private final int port;
-    private final String releaseChannel =
-            RedisKeys.of(ElectorApp.KEY_PREFIX, ELECTION).releaseChannel();
+    private final RedisKeys keys = RedisKeys.of(ElectorApp.KEY_PREFIX, ELECTION);
     private final EventLog events = new EventLog();
     private final Map<String, ElectorProcess> processes = new LinkedHashMap<>();
     private String leader = "";
@@ -110,9 +111,9 @@ final class FailoverBenchmark {
                 ThreadLocalRandom.current().nextLong(settings.renewInterval().toNanos())));
         int mark = events.mark();
         long killedAt = processes.get(victim).kill();
-        ElectorEvent lastRenewal = events.last(e -> e.answered(victim, "RENEW")).orElseThrow();
+        // Where the dead leader's lease ends, by Redis's own clock (to the millisecond).
+        long leaseEnd = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(redis.remainingMillis(keys.lease()));
         ElectorEvent grant = awaitGrantOfAnother(mark, victim);
-        long leaseEnd = lastRenewal.sentNanos() + settings.leaseDuration().toNanos();
         takeovers.add(millis(grant.nanos() - killedAt));
         overshoots.add(millis(grant.nanos() - leaseEnd));
         leader = grant.instance();
@@ -159,9 +160,9 @@ final class FailoverBenchmark {
      */
     private void awaitEveryoneListening(RedisStats redis) {
         Waits.until(
-                "subscription of every elector to " + releaseChannel,
+                "subscription of every elector to " + keys.releaseChannel(),
                 STEP_TIMEOUT,
-                () -> redis.subscribers(releaseChannel) >= processes.size());
+                () -> redis.subscribers(keys.releaseChannel()) >= processes.size());
     }
 
     private void launch(String instance) {

@@ -10,7 +10,7 @@ import java.util.Set;
 
 /**
  * Counts what a Redis server did, from {@code INFO all} over a connection of its own, and tells
- * how many clients listen on a channel.
+ * how long a key has to live and how many clients listen on a channel.
  *
  * <p>Two counts: <em>commands</em> as Redis counts them in {@code total_commands_processed}, which
  * includes every {@code redis.call} inside a Lua script, and <em>requests</em>, the commands clients
@@ -55,6 +55,11 @@ final class RedisStats implements AutoCloseable {
                 requests,
                 Double.parseDouble(info.get("used_cpu_user")) + Double.parseDouble(info.get("used_cpu_sys")),
                 info.getOrDefault("redis_version", "unknown"));
+    }
+
+    /** How long {@code key} has to live, in milliseconds, as Redis itself sees it; negative if none. */
+    long remainingMillis(String key) {
+        return connection.sync().pttl(key);
     }
 
     /** How many clients subscribe to {@code channel} now. */
