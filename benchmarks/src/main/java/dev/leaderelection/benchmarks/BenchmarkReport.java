@@ -1,0 +1,256 @@
+package dev.leaderelection.benchmarks;
+
+import dev.leaderelection.ElectionTimings;
+import dev.leaderelection.benchmarks.jmh.LeaderOnlyBenchmarkRun;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+
+/** Writes {@code docs/benchmarks.md}: the targets with the measured figures, then each benchmark. */
+final class BenchmarkReport {
+
+    private static final DateTimeFormatter DATE =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
+
+    private final BenchmarkResults results;
+    private final StringBuilder out = new StringBuilder();
+
+    private BenchmarkReport(BenchmarkResults results) {
+        this.results = results;
+    }
+
+    /** The report of {@code results}, naming {@code command} as the way to reproduce it. */
+    static String markdown(BenchmarkResults results, String command) {
+        return new BenchmarkReport(results).write(command);
+    }
+
+    private String write(String command) {
+        BenchmarkSettings settings = results.settings();
+        MachineInfo machine = results.machine();
+        ElectionTimings timings = settings.timings();
+        line("# Benchmarks");
+        line();
+        line("Figures of one run of the benchmark harness (`benchmarks/`), written by the harness itself. Reproduce:");
+        line();
+        line("```bash");
+        line(command);
+        line("```");
+        line();
+        line("- Date: " + DATE.format(results.started()) + "; the run took "
+                + Duration.between(results.started(), results.finished()).toMinutes() + " min.");
+        line("- Machine: " + machine.cpu() + ", " + machine.cores() + " cores, " + machine.memoryGiB() + " GiB; "
+                + machine.os() + ". Shared with other builds while measuring, so figures are noisy: medians,"
+                + " and ratios taken within this one run, say more than single values.");
+        line("- JDK: " + machine.jdk() + ".");
+        line("- Redis: " + machine.redis() + ", a `redis-server` process on loopback, no persistence.");
+        line("- Election timings (those of the sample app): lease " + millis(timings.leaseDuration()) + ", renew "
+                + millis(timings.renewInterval()) + ", operation timeout " + millis(timings.operationTimeout())
+                + ", drift margin " + millis(timings.driftMargin()) + ", yield cooldown "
+                + millis(timings.yieldCooldown()) + "; everything else at its default.");
+        line();
+        writeTargets();
+        writeFailover();
+        writeLoad();
+        writeGuard();
+        writeScale();
+        return out.toString();
+    }
+
+    private void writeTargets() {
+        List<Targets.Target> targets = Targets.of(results);
+        line("## Targets");
+        line();
+        line("| target | measured | verdict |");
+        line("|---|---|---|");
+        for (Targets.Target target : targets) {
+            line("| " + target.goal() + " | " + target.measured() + " | "
+                    + (target.met() ? "met" : "**missed** by " + target.shortfall()) + " |");
+        }
+        line();
+        for (Targets.Target target : targets) {
+            if (!target.met()) {
+                line("**" + target.goal() + ": missed.** " + target.whyMissed());
+                line();
+            }
+        }
+    }
+
+    private void writeFailover() {
+        BenchmarkSettings settings = results.settings();
+        FailoverBenchmark.Result failover = results.failover();
+        double lease = settings.leaseDuration().toMillis();
+        line("## Failover and hand-off");
+        line();
+        line(settings.instances() + " elector processes (`ElectorApp`: one `RedisLeaderElector`, its own Lettuce"
+                + " connections, no Spring Boot) in one election. Times in ms.");
+        line();
+        line("| move | rounds | median | p95 | min | max | median / lease |");
+        line("|---|---|---|---|---|---|---|");
+        distribution("takeover after SIGKILL of the leader", failover.crashTakeover(), lease);
+        distribution("of which past the end of the dead leader's lease", failover.crashOvershoot(), lease);
+        distribution("hand-off after a graceful stop", failover.stopHandOff(), lease);
+        distribution("hand-off after a yield", failover.yieldHandOff(), lease);
+        line();
+        line("Each move is timed from its cause to the successor's grant, both stamped with `System.nanoTime()`"
+                + " (on Linux `CLOCK_MONOTONIC`, one clock for every process of the machine): the harness stamps"
+                + " just before it sends SIGKILL; the leader stamps the start of `stop()` or `yieldLeadership()`;"
+                + " the successor stamps its grant in its `LeadershipListener`, right after `isLeader()` became"
+                + " true, so the pipe to the harness is not counted. Kills fall at a random point of the renewal"
+                + " cycle, so a crash leaves between lease - renew interval and the whole lease to run out; the"
+                + " second row is what the takeover adds past that end, read from Redis (`PTTL` of the lease key)"
+                + " right after the kill. Before each round the harness waits until every elector"
+                + " listens on the release channel (`PUBSUB NUMSUB`): an elector subscribes in the background when it"
+                + " starts and can follow before it listens, and a release in that gap reaches only the others.");
+        line();
+    }
+
+    private void writeLoad() {
+        StoreLoadBenchmark.Result load = results.load();
+        line("## Store load of idle followers");
+        line();
+        line("One leader and idle followers of one election, each with its own connections, counted with `INFO`"
+                + " over " + seconds(results.settings().loadWindow()) + " per point. *Commands* are"
+                + " `total_commands_processed`, which counts each `redis.call` inside a script; *requests* are the"
+                + " commands clients sent (one `EVALSHA` per store call). The counter's own `INFO` calls are left"
+                + " out.");
+        line();
+        line("| followers | commands/s | requests/s | Redis CPU | commands/s per follower | requests/s per follower |");
+        line("|---|---|---|---|---|---|");
+        StoreLoadBenchmark.Point alone = load.leaderAlone();
+        line("| 0 (leader alone) | " + number(alone.rates().commandsPerSecond(), 2) + " | "
+                + number(alone.rates().requestsPerSecond(), 2) + " | "
+                + percent(alone.rates().cpuShare())
+                + " | | |");
+        for (StoreLoadBenchmark.Point point : load.withFollowers()) {
+            line("| " + point.followers() + " | " + number(point.rates().commandsPerSecond(), 2) + " | "
+                    + number(point.rates().requestsPerSecond(), 2) + " | "
+                    + percent(point.rates().cpuShare())
+                    + " | " + number(load.commandsPerFollower(point), 2) + " | "
+                    + number(load.requestsPerFollower(point), 2) + " |");
+        }
+        line();
+        line("Per follower: the growth over the leader alone, divided by the number of followers.");
+        line();
+    }
+
+    private void writeGuard() {
+        LeaderOnlyBenchmarkRun.Result guard = results.guard();
+        BenchmarkSettings settings = results.settings();
+        line("## `@LeaderOnly` (JMH)");
+        line();
+        line("`LeaderOnlyBenchmark`: the real `LeaderOnlyAspect` on a CGLIB proxy (Spring Boot's default), a real"
+                + " `LeaseLeaderElector` settled as leader or follower by an in-memory store. Time per call:"
+                + " the median of the measured iterations, then JMH's mean with its 99.9% interval; "
+                + settings.jmhForks() + " fork, " + settings.jmhWarmUpIterations() + " x "
+                + seconds(settings.jmhIterationTime()) + " warm-up, " + settings.jmhIterations() + " x "
+                + seconds(settings.jmhIterationTime()) + " measured.");
+        line();
+        line("| benchmark | what | median ns/op | mean ns/op |");
+        line("|---|---|---|---|");
+        guardRow(guard, "plainCall", "the method called on the bean itself");
+        guardRow(guard, "plainCallThroughProxy", "an unguarded method of the proxied bean");
+        guardRow(guard, "isLeader", "`LeaderElector.isLeader()` alone");
+        guardRow(guard, "leaderOnlyOnLeader", "`@LeaderOnly` method on the leader");
+        guardRow(guard, "leaderOnlyOnFollowerSkipsVoid", "on a follower: `void` method skipped");
+        guardRow(guard, "leaderOnlyOnFollowerReturnsNull", "on a follower: `onFollower = SKIP` returns null");
+        guardRow(guard, "leaderOnlyOnFollowerThrows", "on a follower: throws `NotLeaderException`");
+        guardRow(
+                guard,
+                "whatIfOnLeader[REORDERED_ASPECT]",
+                "what-if: the same aspect ordered after `ExposeInvocationInterceptor`, on the leader");
+        guardRow(guard, "whatIfOnFollowerSkipsVoid[REORDERED_ASPECT]", "what-if: the same, on a follower");
+        guardRow(
+                guard,
+                "whatIfOnLeader[INTERCEPTOR]",
+                "what-if: a `MethodInterceptor` behind a static annotation pointcut, on the leader");
+        guardRow(guard, "whatIfOnFollowerSkipsVoid[INTERCEPTOR]", "what-if: the same, on a follower");
+        line();
+        line("On the leader the shipped guard adds " + number(guard.leaderOverheadNanos(), 1)
+                + " ns to the plain call (medians).");
+        line();
+    }
+
+    private void writeScale() {
+        BenchmarkSettings settings = results.settings();
+        ScaleBenchmark.Result scale = results.scale();
+        line("## Many elections in one JVM");
+        line();
+        line("`ScaleApp`, a fresh JVM (`" + String.join(" ", ScaleBenchmark.JVM_OPTIONS) + "`) per row: N elections"
+                + " sharing one connection factory, one store and one scheduler of two threads (the starter's"
+                + " default), all led by that JVM. CPU is the process's CPU time over a "
+                + seconds(settings.scaleWindow()) + " window after " + seconds(settings.scaleWarmUp())
+                + " of warm-up. *Java threads* leaves out the JIT compilers' and the collectors' threads: the"
+                + " elections' own work once the code is compiled. JIT and GC are the compilers' and collectors'"
+                + " time within the window. A lost lease is a renewal that did not answer within the operation"
+                + " timeout: the election stepped down, as it must.");
+        line();
+        line(
+                "| elections | renew | store | JVM CPU (of one core) | of which Java threads | per election | Redis commands/s per"
+                        + " election | Redis requests/s per election | Redis server CPU | JIT / GC ms | leases lost |");
+        line("|---|---|---|---|---|---|---|---|---|---|---|");
+        scale.points().forEach(this::scaleRow);
+        scale.whatIfs().forEach(this::scaleRow);
+        line();
+        ScaleBenchmark.Point first = scale.points().get(0);
+        ScaleBenchmark.Point largest = scale.largest();
+        double renewals = largest.requestsPerSecond() - first.requestsPerSecond();
+        if (scale.points().size() > 1 && renewals > 0) {
+            line("From " + first.run().elections() + " to " + largest.run().elections() + " elections the JVM"
+                    + " spends " + number((largest.cpuShare() - first.cpuShare()) * 1e6 / renewals, 0)
+                    + " µs of CPU per renewal (one renewal = one request).");
+        }
+        line("Requests per election and second are 1 / renew interval ("
+                + number(1000.0 / settings.renewInterval().toMillis(), 1) + " at "
+                + settings.renewInterval().toMillis()
+                + " ms) when every election renews on its own, unbatched.");
+        line();
+    }
+
+    private void scaleRow(ScaleBenchmark.Point point) {
+        ScaleBenchmark.Case run = point.run();
+        line("| " + run.elections() + " | " + millis(run.timings().renewInterval()) + " (lease "
+                + millis(run.timings().leaseDuration()) + ") | " + run.store() + " | " + percent(point.cpuShare())
+                + " | " + percent(point.javaThreadsCpuShare()) + " | "
+                + percent(point.cpuSharePerElection()) + " | " + number(point.commandsPerElection(), 2)
+                + " | " + number(point.requestsPerElection(), 2) + " | " + percent(point.redisCpuShare()) + " | "
+                + point.jitMillis() + " / " + point.gcMillis() + " | " + point.revocations() + " |");
+    }
+
+    private void distribution(String what, Distribution values, double lease) {
+        line("| " + what + " | " + values.count() + " | " + number(values.median(), 1) + " | "
+                + number(values.p95(), 1) + " | " + number(values.min(), 1) + " | " + number(values.max(), 1)
+                + " | " + number(values.median() / lease, 3) + " |");
+    }
+
+    private void guardRow(LeaderOnlyBenchmarkRun.Result guard, String benchmark, String what) {
+        LeaderOnlyBenchmarkRun.Score score = guard.score(benchmark);
+        line("| `" + benchmark + "` | " + what + " | " + number(score.nanos(), 1) + " | " + number(score.mean(), 1)
+                + (Double.isNaN(score.error()) ? "" : " ± " + number(score.error(), 1)) + " |");
+    }
+
+    private void line(String text) {
+        out.append(text).append('\n');
+    }
+
+    private void line() {
+        out.append('\n');
+    }
+
+    static String number(double value, int decimals) {
+        return String.format(Locale.ROOT, "%,." + decimals + "f", value);
+    }
+
+    static String percent(double share) {
+        return number(share * 100, share < 0.01 ? 2 : 1) + "%";
+    }
+
+    private static String millis(Duration duration) {
+        return duration.toMillis() + " ms";
+    }
+
+    private static String seconds(Duration duration) {
+        return duration.toMillis() % 1000 == 0 ? duration.toSeconds() + " s" : duration.toMillis() + " ms";
+    }
+}

@@ -1,0 +1,26 @@
+package dev.leaderelection.benchmarks;
+
+import dev.leaderelection.benchmarks.jmh.LeaderOnlyBenchmarkRun;
+import java.time.Instant;
+
+/**
+ * Everything one run measured, with what it ran on and with.
+ *
+ * @param settings the timings and run lengths
+ * @param machine the machine
+ * @param started when the run began
+ * @param finished when it ended
+ * @param guard the {@code @LeaderOnly} micro-benchmark
+ * @param failover crash takeover and hand-offs
+ * @param load the store load of idle followers
+ * @param scale many elections in one JVM
+ */
+record BenchmarkResults(
+        BenchmarkSettings settings,
+        MachineInfo machine,
+        Instant started,
+        Instant finished,
+        LeaderOnlyBenchmarkRun.Result guard,
+        FailoverBenchmark.Result failover,
+        StoreLoadBenchmark.Result load,
+        ScaleBenchmark.Result scale) {}

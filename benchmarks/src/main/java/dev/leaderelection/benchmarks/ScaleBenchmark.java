@@ -1,0 +1,159 @@
+package dev.leaderelection.benchmarks;
+
+import dev.leaderelection.ElectionTimings;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs {@link ScaleApp} once per election count, each in a fresh JVM so that its process CPU time
+ * holds nothing but the elections (and the JVM's own upkeep). With what-ifs, the largest count runs
+ * twice more: with the library's default timings, and with the renew script read once ({@link
+ * PreloadedRenewStore}).
+ */
+final class ScaleBenchmark {
+
+    /** A service-sized heap; the collector is the JVM's default (G1 on this machine). */
+    static final List<String> JVM_OPTIONS = List.of("-Xmx512m");
+
+    private final BenchmarkSettings settings;
+    private final int port;
+
+    ScaleBenchmark(BenchmarkSettings settings, int port) {
+        this.settings = settings;
+        this.port = port;
+    }
+
+    /**
+     * What one JVM ran.
+     *
+     * @param elections elections running in it, all led by it
+     * @param timings their timings
+     * @param store {@link ScaleApp#SHIPPED} or {@link ScaleApp#PRELOADED_RENEW}
+     */
+    record Case(int elections, ElectionTimings timings, String store) {}
+
+    /**
+     * The measurements of one JVM.
+     *
+     * @param run what it ran
+     * @param cpuShare process CPU time per second of wall time (1.0 is one core)
+     * @param javaThreadsCpuShare the same for the threads the JVM lists, which leaves out the JIT
+     *     compilers and the garbage collectors: the elections' own work once warm
+     * @param commandsPerSecond Redis commands per second, as {@code total_commands_processed} counts
+     * @param requestsPerSecond Redis requests per second (one per store call)
+     * @param redisCpuShare the Redis server's CPU time per second
+     * @param revocations leaderships lost during the window (0 when the JVM keeps up)
+     * @param leadersAtEnd elections this JVM still led at the end of the window
+     * @param jitMillis time the JIT compilers spent during the window
+     * @param gcMillis time the garbage collectors spent during the window
+     */
+    record Point(
+            Case run,
+            double cpuShare,
+            double javaThreadsCpuShare,
+            double commandsPerSecond,
+            double requestsPerSecond,
+            double redisCpuShare,
+            int revocations,
+            int leadersAtEnd,
+            long jitMillis,
+            long gcMillis) {
+
+        double cpuSharePerElection() {
+            return cpuShare / run.elections();
+        }
+
+        double commandsPerElection() {
+            return commandsPerSecond / run.elections();
+        }
+
+        double requestsPerElection() {
+            return requestsPerSecond / run.elections();
+        }
+    }
+
+    /**
+     * The points.
+     *
+     * @param points one per election count, with the run's timings and the shipped store
+     * @param whatIfs the largest count again, changed one way each
+     */
+    record Result(List<Point> points, List<Point> whatIfs) {
+
+        /** The largest count with the run's timings and the shipped store. */
+        Point largest() {
+            return points.get(points.size() - 1);
+        }
+    }
+
+    Result run() {
+        List<Point> points = new ArrayList<>();
+        for (int elections : settings.electionCounts()) {
+            points.add(measure(new Case(elections, settings.timings(), ScaleApp.SHIPPED)));
+        }
+        List<Point> whatIfs = new ArrayList<>();
+        if (settings.scaleWhatIfs()) {
+            int largest =
+                    settings.electionCounts().get(settings.electionCounts().size() - 1);
+            ElectionTimings defaults = ElectionTimings.builder().build();
+            whatIfs.add(measure(new Case(largest, defaults, ScaleApp.SHIPPED)));
+            whatIfs.add(measure(new Case(largest, settings.timings(), ScaleApp.PRELOADED_RENEW)));
+        }
+        return new Result(points, whatIfs);
+    }
+
+    private Point measure(Case run) {
+        List<String> args = new ArrayList<>(List.of(
+                Integer.toString(port),
+                Integer.toString(run.elections()),
+                Long.toString(settings.scaleWarmUp().toMillis()),
+                Long.toString(settings.scaleWindow().toMillis()),
+                run.store()));
+        args.addAll(BenchmarkSettings.timingArguments(run.timings()));
+        String name = "scale-" + run.elections() + "-" + run.store() + "-renew"
+                + run.timings().renewInterval().toMillis();
+        Process process = JavaProcess.start(name, ScaleApp.class, JVM_OPTIONS, args);
+        try (BufferedReader lines =
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            Point point = null;
+            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                if (line.startsWith(ScaleApp.RESULT + " ")) {
+                    point = parse(run, line);
+                }
+            }
+            if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0 || point == null) {
+                throw new IllegalStateException(
+                        "ScaleApp failed: " + run + "; see target/benchmark-logs/" + name + ".log");
+            }
+            return point;
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted", ex);
+        } finally {
+            process.destroyForcibly();
+        }
+    }
+
+    private static Point parse(Case run, String line) {
+        String[] words = line.split(" ");
+        return new Point(
+                run,
+                Double.parseDouble(words[2]),
+                Double.parseDouble(words[3]),
+                Double.parseDouble(words[4]),
+                Double.parseDouble(words[5]),
+                Double.parseDouble(words[6]),
+                Integer.parseInt(words[7]),
+                Integer.parseInt(words[8]),
+                Long.parseLong(words[9]),
+                Long.parseLong(words[10]));
+    }
+}

@@ -1,0 +1,189 @@
+package dev.leaderelection.benchmarks;
+
+import static dev.leaderelection.benchmarks.BenchmarkReport.number;
+import static dev.leaderelection.benchmarks.BenchmarkReport.percent;
+
+import dev.leaderelection.benchmarks.jmh.LeaderOnlyBenchmarkRun;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The targets of the benchmarks issue, each with the run's figure, the verdict and, for a miss,
+ * why it is missed and what would change it, in the run's own figures.
+ */
+final class Targets {
+
+    private Targets() {}
+
+    /**
+     * One target.
+     *
+     * @param goal the target in words
+     * @param measured the figure measured, in words
+     * @param met whether the figure meets the target
+     * @param shortfall by how much it missed (empty when met)
+     * @param whyMissed why, and what would change it (shown only when missed)
+     */
+    record Target(String goal, String measured, boolean met, String shortfall, String whyMissed) {}
+
+    static List<Target> of(BenchmarkResults results) {
+        List<Target> targets = new ArrayList<>();
+        targets.add(crashTakeover(results));
+        targets.add(handOff("graceful hand-off", results.failover().stopHandOff()));
+        targets.add(handOff("yield hand-off", results.failover().yieldHandOff()));
+        targets.add(idleFollower(results));
+        targets.add(guard(results.guard()));
+        targets.add(scale(results));
+        return targets;
+    }
+
+    private static Target crashTakeover(BenchmarkResults results) {
+        double lease = results.settings().leaseDuration().toMillis();
+        FailoverBenchmark.Result failover = results.failover();
+        double median = failover.crashTakeover().median();
+        return target(
+                "crash takeover median <= lease + 100 ms (" + number(lease + 100, 0) + " ms)",
+                number(median, 0) + " ms (" + number(median / lease, 2) + " x lease)",
+                median,
+                lease + 100,
+                "ms",
+                "A crashed leader says nothing, so no one may take over before its lease ends in Redis: a kill leaves"
+                        + " between lease - renew interval and the whole lease to run. The engine's own share is the"
+                        + " time past the end of the lease, "
+                        + number(failover.crashOvershoot().median(), 1)
+                        + " ms median. Only a shorter lease (with a shorter renew interval) shortens the rest.");
+    }
+
+    private static Target handOff(String what, Distribution handOff) {
+        return target(
+                what + " median <= 20 ms",
+                number(handOff.median(), 1) + " ms",
+                handOff.median(),
+                20,
+                "ms",
+                "A hand-off is two Redis round trips (the release script with its PUBLISH, then the successor's"
+                        + " acquire) plus the pub/sub delivery and the hops between threads in two JVMs. The elector"
+                        + " processes are fresh JVMs whose hand-off code has hardly run, so it is barely compiled, and"
+                        + " the machine is shared (p95 " + number(handOff.p95(), 1) + " ms). A shorter path for the"
+                        + " successor would change it: a pooled executor for the pub/sub listener container (by"
+                        + " default Spring Data Redis starts a thread per message), and fewer thread hops.");
+    }
+
+    private static Target idleFollower(BenchmarkResults results) {
+        BenchmarkSettings settings = results.settings();
+        StoreLoadBenchmark.Result load = results.load();
+        StoreLoadBenchmark.Point most = load.points().get(load.points().size() - 1);
+        double commands = load.commandsPerFollower(most);
+        double requests = load.requestsPerFollower(most);
+        return target(
+                "idle follower <= 1 Redis command/s each",
+                number(commands, 2) + " commands/s as Redis counts them (" + number(requests, 2) + " requests/s), with "
+                        + most.followers() + " followers",
+                commands,
+                1,
+                "commands/s",
+                "An idle follower polls once per lease: it sleeps until the lease it saw would end, by which time the"
+                        + " leader (renewing every " + settings.renewInterval().toMillis() + " ms) has just renewed it,"
+                        + " so it sees an almost full lease and sleeps about one lease more: "
+                        + number(requests, 2) + " requests/s at a "
+                        + settings.leaseDuration().toSeconds()
+                        + " s lease. Each poll is one `EVALSHA` of `acquire.lua`, which runs `GET` and `PTTL` inside,"
+                        + " and Redis counts all of them: " + number(commands / requests, 1) + " commands per poll."
+                        + " In requests, what crosses the network, a follower is within the target. What would"
+                        + " change the count: a longer lease (3 commands per lease is below 1/s from a 3 s lease on,"
+                        + " 0.3/s at the default 10 s); a poll with one command inside (for example the expiry kept"
+                        + " in the lease value, so a follower needs only `GET`); or followers that wait for a"
+                        + " keyspace `expired` notification instead of polling (needs `notify-keyspace-events`,"
+                        + " which managed Redis services often forbid).");
+    }
+
+    private static Target guard(LeaderOnlyBenchmarkRun.Result guard) {
+        double overhead = guard.leaderOverheadNanos();
+        return target(
+                "@LeaderOnly adds <= 25 ns per call on the leader",
+                number(overhead, 1) + " ns",
+                overhead,
+                25,
+                "ns",
+                "Spring AOP treats the aspect's pointcut `@annotation(LeaderOnly) || @within(LeaderOnly)` as"
+                        + " dynamic, so every guarded call runs AspectJ's run-time match; and as"
+                        + " `LeaderOnlyAspect.getOrder()` is `HIGHEST_PRECEDENCE`, the aspect sorts before Spring's"
+                        + " `ExposeInvocationInterceptor` (`HIGHEST_PRECEDENCE + 1`), where that match finds no"
+                        + " current invocation and creates and catches an `IllegalStateException`, stack trace and"
+                        + " all, on every call. The same aspect ordered after `ExposeInvocationInterceptor` takes "
+                        + nanos(guard, "whatIfOnLeader[REORDERED_ASPECT]") + " on the leader; a `MethodInterceptor`"
+                        + " behind a static annotation pointcut (built like `@Async` and `@Transactional`) "
+                        + nanos(guard, "whatIfOnLeader[INTERCEPTOR]") + " (a follower's skipped call "
+                        + nanos(guard, "whatIfOnFollowerSkipsVoid[INTERCEPTOR]") + "). Even that stays above 25 ns:"
+                        + " a call through the CGLIB proxy alone costs " + nanos(guard, "plainCallThroughProxy")
+                        + " here and the fail-closed check (`isLeader()`: a volatile read and `System.nanoTime()`) "
+                        + nanos(guard, "isLeader") + ". Weaving with AspectJ instead of a proxy would remove the"
+                        + " first; only trusting a flag instead of the clock would remove the second, which the"
+                        + " design rules out.");
+    }
+
+    private static Target scale(BenchmarkResults results) {
+        ScaleBenchmark.Result scale = results.scale();
+        ScaleBenchmark.Point largest = scale.largest();
+        ScaleBenchmark.Point first = scale.points().get(0);
+        double renewals = largest.requestsPerSecond() - first.requestsPerSecond();
+        String perRenewal = renewals > 0
+                ? number((largest.cpuShare() - first.cpuShare()) * 1e6 / renewals, 0) + " µs"
+                : "an unknown amount";
+        StringBuilder why = new StringBuilder("Renewals are not batched: every election renews with its own script"
+                + " call, " + number(largest.requestsPerElection(), 2) + " requests/s per election, each with a few"
+                + " scheduler operations and a Reactor and Lettuce round trip, about " + perRenewal
+                + " of CPU per renewal. Part of it is a store detail: `RedisLeaseStore` builds its scripts on a"
+                + " `ClassPathResource`, and Spring Data Redis checks such a script for changes on every call"
+                + " (resolving the resource and reading its timestamp, inside the jar).");
+        why.append(" The JIT compilers are still busy after the warm-up (")
+                .append(largest.jitMillis())
+                .append(" ms in the window); the Java threads alone take ")
+                .append(percent(largest.javaThreadsCpuShare()))
+                .append(".");
+        whatIf(scale, ScaleApp.PRELOADED_RENEW, largest)
+                .ifPresent(point -> why.append(" With `renew.lua` read once, the same elections take ")
+                        .append(percent(point.cpuShare()))
+                        .append(" of one core (Java threads ")
+                        .append(percent(point.javaThreadsCpuShare()))
+                        .append(")."));
+        scale.whatIfs().stream()
+                .filter(point -> !point.run().timings().equals(largest.run().timings()))
+                .findFirst()
+                .ifPresent(point -> why.append(" With the library's default timings (renew every ")
+                        .append(point.run().timings().renewInterval().toSeconds())
+                        .append(" s) they take ")
+                        .append(percent(point.cpuShare()))
+                        .append(" (Java threads ")
+                        .append(percent(point.javaThreadsCpuShare()))
+                        .append(")."));
+        why.append(" Batching every renewal due in one tick into one script call per JVM would cut both the Redis"
+                + " requests and most of the per-renewal work; not built.");
+        return target(
+                number(largest.run().elections(), 0) + " elections in one JVM < 10% of one core",
+                percent(largest.cpuShare()) + " of one core",
+                largest.cpuShare() * 100,
+                10,
+                "percentage points",
+                why.toString());
+    }
+
+    private static Optional<ScaleBenchmark.Point> whatIf(
+            ScaleBenchmark.Result scale, String store, ScaleBenchmark.Point like) {
+        return scale.whatIfs().stream()
+                .filter(point -> point.run().store().equals(store)
+                        && point.run().timings().equals(like.run().timings()))
+                .findFirst();
+    }
+
+    private static String nanos(LeaderOnlyBenchmarkRun.Result guard, String benchmark) {
+        return number(guard.score(benchmark).nanos(), 0) + " ns";
+    }
+
+    private static Target target(
+            String goal, String measured, double value, double limit, String unit, String whyMissed) {
+        boolean met = value <= limit;
+        return new Target(goal, measured, met, met ? "" : number(value - limit, 1) + " " + unit, whyMissed);
+    }
+}

@@ -1,0 +1,63 @@
+package dev.leaderelection.benchmarks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.leaderelection.benchmarks.jmh.LeaderOnlyBenchmarkRun;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs every benchmark once, as briefly as it can, to prove that each measurement happens and
+ * lands in the report. The figures of so short a run mean nothing and are not asserted.
+ */
+class BenchmarksSmokeTest {
+
+    @Test
+    void everyBenchmarkMeasuresSomethingAndTheReportShowsIt() {
+        BenchmarkSettings settings = BenchmarkSettings.smoke();
+
+        BenchmarkResults results = Benchmarks.run(settings);
+
+        FailoverBenchmark.Result failover = results.failover();
+        assertThat(failover.crashTakeover().values())
+                .hasSize(settings.crashRounds())
+                .allSatisfy(millis -> assertThat(millis)
+                        .as("a successor took over after the SIGKILL, no sooner than the kill")
+                        .isPositive());
+        assertThat(failover.stopHandOff().values())
+                .hasSize(settings.handOffRounds())
+                .allMatch(millis -> millis > 0);
+        assertThat(failover.yieldHandOff().values())
+                .hasSize(settings.handOffRounds())
+                .allMatch(millis -> millis > 0);
+
+        StoreLoadBenchmark.Result load = results.load();
+        assertThat(load.points())
+                .extracting(StoreLoadBenchmark.Point::followers)
+                .isEqualTo(settings.followerCounts());
+        assertThat(load.leaderAlone().rates().requestsPerSecond())
+                .as("the leader renews")
+                .isPositive();
+        assertThat(load.leaderAlone().rates().commandsPerSecond())
+                .as("the commands inside the scripts count too")
+                .isGreaterThan(load.leaderAlone().rates().requestsPerSecond());
+
+        assertThat(results.scale().points()).singleElement().satisfies(point -> {
+            assertThat(point.run().elections())
+                    .isEqualTo(settings.electionCounts().get(0));
+            assertThat(point.leadersAtEnd()).isEqualTo(point.run().elections());
+            assertThat(point.cpuShare()).isPositive();
+            assertThat(point.requestsPerElection()).isPositive();
+        });
+
+        assertThat(results.guard().scores())
+                .extracting(LeaderOnlyBenchmarkRun.Score::benchmark)
+                .contains("plainCall", "leaderOnlyOnLeader", "leaderOnlyOnFollowerSkipsVoid");
+        assertThat(results.guard().scores()).allMatch(score -> score.nanos() > 0);
+
+        String report = BenchmarkReport.markdown(results, Benchmarks.COMMAND);
+        assertThat(report)
+                .contains("## Targets", Benchmarks.COMMAND, results.machine().redis())
+                .contains(BenchmarkReport.number(failover.crashTakeover().median(), 1))
+                .doesNotContain("NaN");
+    }
+}
