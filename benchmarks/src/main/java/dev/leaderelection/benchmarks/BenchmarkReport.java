@@ -140,7 +140,8 @@ final class BenchmarkReport {
         BenchmarkSettings settings = results.settings();
         line("## `@LeaderOnly` (JMH)");
         line();
-        line("`LeaderOnlyBenchmark`: the real `LeaderOnlyAspect` on a CGLIB proxy (Spring Boot's default), a real"
+        line("`LeaderOnlyBenchmark`: the shipped `LeaderOnlyInterceptor`, applied by `LeaderOnlyBeanPostProcessor`"
+                + " as the starter applies it (CGLIB class proxy, highest precedence), and a real"
                 + " `LeaseLeaderElector` settled as leader or follower by an in-memory store. Time per call:"
                 + " the median of the measured iterations, then JMH's mean with its 99.9% interval; "
                 + settings.jmhForks() + " fork, " + settings.jmhWarmUpIterations() + " x "
@@ -156,18 +157,8 @@ final class BenchmarkReport {
         guardRow(guard, "leaderOnlyOnFollowerSkipsVoid", "on a follower: `void` method skipped");
         guardRow(guard, "leaderOnlyOnFollowerReturnsNull", "on a follower: `onFollower = SKIP` returns null");
         guardRow(guard, "leaderOnlyOnFollowerThrows", "on a follower: throws `NotLeaderException`");
-        guardRow(
-                guard,
-                "whatIfOnLeader[REORDERED_ASPECT]",
-                "what-if: the same aspect ordered after `ExposeInvocationInterceptor`, on the leader");
-        guardRow(guard, "whatIfOnFollowerSkipsVoid[REORDERED_ASPECT]", "what-if: the same, on a follower");
-        guardRow(
-                guard,
-                "whatIfOnLeader[INTERCEPTOR]",
-                "what-if: a `MethodInterceptor` behind a static annotation pointcut, on the leader");
-        guardRow(guard, "whatIfOnFollowerSkipsVoid[INTERCEPTOR]", "what-if: the same, on a follower");
         line();
-        line("On the leader the shipped guard adds " + number(guard.leaderOverheadNanos(), 1)
+        line("On the leader the guard adds " + number(guard.leaderOverheadNanos(), 1)
                 + " ns to the plain call (medians).");
         line();
     }
@@ -186,12 +177,11 @@ final class BenchmarkReport {
                 + " time within the window. A lost lease is a renewal that did not answer within the operation"
                 + " timeout: the election stepped down, as it must.");
         line();
-        line(
-                "| elections | renew | store | JVM CPU (of one core) | of which Java threads | per election | Redis commands/s per"
-                        + " election | Redis requests/s per election | Redis server CPU | JIT / GC ms | leases lost |");
-        line("|---|---|---|---|---|---|---|---|---|---|---|");
+        line("| elections | renew | JVM CPU (of one core) | of which Java threads | per election | Redis commands/s per"
+                + " election | Redis requests/s per election | Redis server CPU | JIT / GC ms | leases lost |");
+        line("|---|---|---|---|---|---|---|---|---|---|");
         scale.points().forEach(this::scaleRow);
-        scale.whatIfs().forEach(this::scaleRow);
+        scale.withDefaultTimings().ifPresent(this::scaleRow);
         line();
         ScaleBenchmark.Point first = scale.points().get(0);
         ScaleBenchmark.Point largest = scale.largest();
@@ -211,7 +201,7 @@ final class BenchmarkReport {
     private void scaleRow(ScaleBenchmark.Point point) {
         ScaleBenchmark.Case run = point.run();
         line("| " + run.elections() + " | " + millis(run.timings().renewInterval()) + " (lease "
-                + millis(run.timings().leaseDuration()) + ") | " + run.store() + " | " + percent(point.cpuShare())
+                + millis(run.timings().leaseDuration()) + ") | " + percent(point.cpuShare())
                 + " | " + percent(point.javaThreadsCpuShare()) + " | "
                 + percent(point.cpuSharePerElection()) + " | " + number(point.commandsPerElection(), 2)
                 + " | " + number(point.requestsPerElection(), 2) + " | " + percent(point.redisCpuShare()) + " | "

@@ -19,8 +19,8 @@ import java.util.List;
  * @param electionCounts elections in one JVM at each scale point
  * @param scaleWarmUp how long each scale JVM runs before its window opens
  * @param scaleWindow how long CPU time and Redis commands are counted at each scale point
- * @param scaleWhatIfs whether to add the what-if rows to the scale benchmark (library default
- *     timings; renew script read once)
+ * @param scaleWhatIf whether to run the largest scale point once more with the library's default
+ *     timings
  * @param jmhForks JMH forks per benchmark; 0 runs in this JVM
  * @param jmhWarmUpIterations JMH warm-up iterations
  * @param jmhIterations JMH measurement iterations
@@ -38,7 +38,7 @@ public record BenchmarkSettings(
         List<Integer> electionCounts,
         Duration scaleWarmUp,
         Duration scaleWindow,
-        boolean scaleWhatIfs,
+        boolean scaleWhatIf,
         int jmhForks,
         int jmhWarmUpIterations,
         int jmhIterations,

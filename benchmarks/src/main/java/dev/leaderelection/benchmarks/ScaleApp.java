@@ -8,7 +8,6 @@ import dev.leaderelection.LeaseLeaderElector;
 import dev.leaderelection.RevocationReason;
 import dev.leaderelection.ThreadPoolElectionScheduler;
 import dev.leaderelection.redis.RedisLeaseStore;
-import dev.leaderelection.store.LeaseStore;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -29,15 +28,12 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * JIT and GC threads> <Redis commands/s> <Redis requests/s> <Redis server share of one core>
  * <revocations> <leaders at the end> <JIT ms> <GC ms>}.
  *
- * <p>Arguments: {@code <redis port> <elections> <warm-up ms> <window ms> <store> <lease ms> <renew
- * ms> <operation timeout ms>}, where the store is {@code shipped} or {@code preloaded-renew} (the
- * what-if {@link PreloadedRenewStore}).
+ * <p>Arguments: {@code <redis port> <elections> <warm-up ms> <window ms> <lease ms> <renew ms>
+ * <operation timeout ms>}.
  */
 public final class ScaleApp {
 
     static final String RESULT = "RESULT";
-    static final String SHIPPED = "shipped";
-    static final String PRELOADED_RENEW = "preloaded-renew";
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
 
@@ -56,20 +52,18 @@ public final class ScaleApp {
     }
 
     private static void run(String[] args) {
-        if (args.length != 8) {
+        if (args.length != 7) {
             throw new IllegalArgumentException("Usage: ScaleApp <redis port> <elections> <warm-up ms> <window ms> "
-                    + "<shipped|preloaded-renew> <lease ms> <renew ms> <operation timeout ms>");
+                    + "<lease ms> <renew ms> <operation timeout ms>");
         }
         int port = Integer.parseInt(args[0]);
         int count = Integer.parseInt(args[1]);
         Duration warmUp = Duration.ofMillis(Long.parseLong(args[2]));
         Duration window = Duration.ofMillis(Long.parseLong(args[3]));
-        ElectionTimings timings = BenchmarkSettings.timingsFrom(args, 5);
+        ElectionTimings timings = BenchmarkSettings.timingsFrom(args, 4);
 
         LettuceConnectionFactory connectionFactory = RedisConnections.factory(port, null);
-        RedisLeaseStore redisStore = new RedisLeaseStore(connectionFactory, ElectorApp.KEY_PREFIX);
-        LeaseStore store =
-                args[4].equals(PRELOADED_RENEW) ? new PreloadedRenewStore(redisStore, connectionFactory) : redisStore;
+        RedisLeaseStore store = new RedisLeaseStore(connectionFactory, ElectorApp.KEY_PREFIX);
         ThreadPoolElectionScheduler scheduler = new ThreadPoolElectionScheduler(2, "leader-election-");
         AtomicInteger revocations = new AtomicInteger();
         List<LeaseLeaderElector> electors = new ArrayList<>();
@@ -121,7 +115,7 @@ public final class ScaleApp {
                     gc);
         } finally {
             electors.forEach(LeaseLeaderElector::stop);
-            redisStore.close();
+            store.close();
             scheduler.close();
             connectionFactory.destroy();
         }

@@ -8,13 +8,13 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Runs {@link ScaleApp} once per election count, each in a fresh JVM so that its process CPU time
- * holds nothing but the elections (and the JVM's own upkeep). With what-ifs, the largest count runs
- * twice more: with the library's default timings, and with the renew script read once ({@link
- * PreloadedRenewStore}).
+ * holds nothing but the elections (and the JVM's own upkeep). With the what-if, the largest count runs
+ * once more with the library's default timings.
  */
 final class ScaleBenchmark {
 
@@ -34,9 +34,8 @@ final class ScaleBenchmark {
      *
      * @param elections elections running in it, all led by it
      * @param timings their timings
-     * @param store {@link ScaleApp#SHIPPED} or {@link ScaleApp#PRELOADED_RENEW}
      */
-    record Case(int elections, ElectionTimings timings, String store) {}
+    record Case(int elections, ElectionTimings timings) {}
 
     /**
      * The measurements of one JVM.
@@ -81,12 +80,13 @@ final class ScaleBenchmark {
     /**
      * The points.
      *
-     * @param points one per election count, with the run's timings and the shipped store
-     * @param whatIfs the largest count again, changed one way each
+     * @param points one per election count, with the run's timings
+     * @param withDefaultTimings the largest count again, with the library's default timings (the
+     *     what-if, when the settings ask for it)
      */
-    record Result(List<Point> points, List<Point> whatIfs) {
+    record Result(List<Point> points, Optional<Point> withDefaultTimings) {
 
-        /** The largest count with the run's timings and the shipped store. */
+        /** The largest count with the run's timings. */
         Point largest() {
             return points.get(points.size() - 1);
         }
@@ -95,17 +95,16 @@ final class ScaleBenchmark {
     Result run() {
         List<Point> points = new ArrayList<>();
         for (int elections : settings.electionCounts()) {
-            points.add(measure(new Case(elections, settings.timings(), ScaleApp.SHIPPED)));
+            points.add(measure(new Case(elections, settings.timings())));
         }
-        List<Point> whatIfs = new ArrayList<>();
-        if (settings.scaleWhatIfs()) {
+        Optional<Point> withDefaultTimings = Optional.empty();
+        if (settings.scaleWhatIf()) {
             int largest =
                     settings.electionCounts().get(settings.electionCounts().size() - 1);
-            ElectionTimings defaults = ElectionTimings.builder().build();
-            whatIfs.add(measure(new Case(largest, defaults, ScaleApp.SHIPPED)));
-            whatIfs.add(measure(new Case(largest, settings.timings(), ScaleApp.PRELOADED_RENEW)));
+            withDefaultTimings = Optional.of(
+                    measure(new Case(largest, ElectionTimings.builder().build())));
         }
-        return new Result(points, whatIfs);
+        return new Result(points, withDefaultTimings);
     }
 
     private Point measure(Case run) {
@@ -113,10 +112,9 @@ final class ScaleBenchmark {
                 Integer.toString(port),
                 Integer.toString(run.elections()),
                 Long.toString(settings.scaleWarmUp().toMillis()),
-                Long.toString(settings.scaleWindow().toMillis()),
-                run.store()));
+                Long.toString(settings.scaleWindow().toMillis())));
         args.addAll(BenchmarkSettings.timingArguments(run.timings()));
-        String name = "scale-" + run.elections() + "-" + run.store() + "-renew"
+        String name = "scale-" + run.elections() + "-renew"
                 + run.timings().renewInterval().toMillis();
         Process process = JavaProcess.start(name, ScaleApp.class, JVM_OPTIONS, args);
         try (BufferedReader lines =

@@ -1,9 +1,15 @@
 package dev.leaderelection.benchmarks;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
+import dev.leaderelection.NotLeaderException;
+import dev.leaderelection.aop.LeaderOnlyInterceptor;
+import dev.leaderelection.benchmarks.jmh.GuardFixture;
+import dev.leaderelection.benchmarks.jmh.GuardedWork;
 import dev.leaderelection.benchmarks.jmh.LeaderOnlyBenchmarkRun;
 import org.junit.jupiter.api.Test;
+import org.springframework.aop.framework.Advised;
 
 /**
  * Runs every benchmark once, as briefly as it can, to prove that each measurement happens and
@@ -59,5 +65,23 @@ class BenchmarksSmokeTest {
                 .contains("## Targets", Benchmarks.COMMAND, results.machine().redis())
                 .contains(BenchmarkReport.number(failover.crashTakeover().median(), 1))
                 .doesNotContain("NaN");
+    }
+
+    /** The micro-benchmark measures the shipped guard, and it guards: its figures are not those of a bare call. */
+    @Test
+    void theGuardBenchmarkRunsTheShippedInterceptorWhichGuards() {
+        try (GuardFixture leader = GuardFixture.onLeader();
+                GuardFixture follower = GuardFixture.onFollower()) {
+            assertThat(((Advised) leader.proxy()).getAdvisors())
+                    .singleElement()
+                    .satisfies(advisor -> assertThat(advisor.getAdvice()).isInstanceOf(LeaderOnlyInterceptor.class));
+            assertThat(leader.proxy().guarded(2)).isEqualTo(79);
+
+            GuardedWork onFollower = follower.proxy();
+            onFollower.guardedVoid(2);
+            assertThat(onFollower.last()).as("the void method was skipped").isZero();
+            assertThat(onFollower.guardedOrNull(2)).isNull();
+            assertThatExceptionOfType(NotLeaderException.class).isThrownBy(() -> onFollower.guarded(2));
+        }
     }
 }

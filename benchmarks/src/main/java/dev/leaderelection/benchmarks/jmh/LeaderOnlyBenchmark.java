@@ -2,7 +2,6 @@ package dev.leaderelection.benchmarks.jmh;
 
 import dev.leaderelection.LeaderElector;
 import dev.leaderelection.NotLeaderException;
-import dev.leaderelection.benchmarks.jmh.GuardFixture.Guard;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -12,7 +11,6 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -23,8 +21,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * The cost of a {@code @LeaderOnly} call on the leader and on a follower, against the same plain
  * call. The plain call goes to the bean itself; every other call goes through the Spring proxy,
  * as an injected bean's would. {@code isLeader} is the elector's check alone: a volatile read and
- * {@link System#nanoTime()}. The {@code whatIf} methods run the same calls with guards that are not
- * shipped, to show what a change would buy.
+ * {@link System#nanoTime()}. The guard is the shipped one, applied as the starter applies it (see
+ * {@link GuardFixture}).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -33,7 +31,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class LeaderOnlyBenchmark {
 
-    /** The shipped guard, on the leader. */
+    /** The guard on the leader. */
     @State(Scope.Benchmark)
     public static class OnLeader {
         final GuardedWork target = new GuardedWork();
@@ -42,7 +40,7 @@ public class LeaderOnlyBenchmark {
 
         @Setup(Level.Trial)
         public void setUp() {
-            fixture = GuardFixture.onLeader(Guard.SHIPPED_ASPECT);
+            fixture = GuardFixture.onLeader();
         }
 
         @TearDown(Level.Trial)
@@ -51,7 +49,7 @@ public class LeaderOnlyBenchmark {
         }
     }
 
-    /** The shipped guard, on a follower. */
+    /** The guard on a follower. */
     @State(Scope.Benchmark)
     public static class OnFollower {
         final long x = System.nanoTime() & 0xff;
@@ -59,35 +57,12 @@ public class LeaderOnlyBenchmark {
 
         @Setup(Level.Trial)
         public void setUp() {
-            fixture = GuardFixture.onFollower(Guard.SHIPPED_ASPECT);
+            fixture = GuardFixture.onFollower();
         }
 
         @TearDown(Level.Trial)
         public void tearDown() {
             fixture.close();
-        }
-    }
-
-    /** A guard that is not shipped, on the leader and on a follower. */
-    @State(Scope.Benchmark)
-    public static class WhatIf {
-        @Param({"REORDERED_ASPECT", "INTERCEPTOR"})
-        public Guard guard;
-
-        final long x = System.nanoTime() & 0xff;
-        GuardFixture leader;
-        GuardFixture follower;
-
-        @Setup(Level.Trial)
-        public void setUp() {
-            leader = GuardFixture.onLeader(guard);
-            follower = GuardFixture.onFollower(guard);
-        }
-
-        @TearDown(Level.Trial)
-        public void tearDown() {
-            leader.close();
-            follower.close();
         }
     }
 
@@ -129,15 +104,5 @@ public class LeaderOnlyBenchmark {
         } catch (NotLeaderException ex) {
             return ex;
         }
-    }
-
-    @Benchmark
-    public long whatIfOnLeader(WhatIf state) {
-        return state.leader.proxy().guarded(state.x);
-    }
-
-    @Benchmark
-    public void whatIfOnFollowerSkipsVoid(WhatIf state) {
-        state.follower.proxy().guardedVoid(state.x);
     }
 }

@@ -20,8 +20,7 @@ public final class LeaderOnlyBenchmarkRun {
     /**
      * The average time of one call of a benchmark method.
      *
-     * @param benchmark the method's name, such as {@code leaderOnlyOnLeader}, with the guard in
-     *     brackets for a what-if, such as {@code whatIfOnLeader[INTERCEPTOR]}
+     * @param benchmark the method's name, such as {@code leaderOnlyOnLeader}
      * @param nanos the median of the measurement iterations, steadier than the mean on a shared machine
      * @param mean the mean of the measurement iterations, as JMH reports it
      * @param error the half-width of JMH's 99.9% confidence interval of the mean ({@code NaN} with
@@ -62,9 +61,8 @@ public final class LeaderOnlyBenchmarkRun {
             List<Score> scores = new ArrayList<>();
             for (RunResult result : results) {
                 String label = result.getParams().getBenchmark();
-                String guard = result.getParams().getParam("guard");
                 scores.add(new Score(
-                        label.substring(label.lastIndexOf('.') + 1) + (guard != null ? "[" + guard + "]" : ""),
+                        label.substring(label.lastIndexOf('.') + 1),
                         result.getPrimaryResult().getStatistics().getPercentile(50),
                         result.getPrimaryResult().getScore(),
                         result.getPrimaryResult().getScoreError()));

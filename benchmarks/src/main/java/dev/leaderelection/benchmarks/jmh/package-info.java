@@ -1,6 +1,6 @@
 /**
  * The JMH micro-benchmark of {@link dev.leaderelection.annotation.LeaderOnly}: a guarded call on the
- * leader and on a follower against the same plain call, through the real aspect and a real elector
+ * leader and on a follower against the same plain call, through the shipped interceptor and a real elector
  * whose role a fixed in-memory store decides.
  */
 @NullMarked
