@@ -55,6 +55,7 @@ public class LeaseLeaderElector implements LeaderElector {
     private LeaseToken token;
     private long generation;
     private boolean acquiring;
+    private boolean releasedWhileAcquiring;
     private int failureStreak;
     private boolean coolingDown;
     private Cancellable nextStep = NOTHING;
@@ -214,6 +215,7 @@ public class LeaseLeaderElector implements LeaderElector {
         }
         nextStep.cancel();
         acquiring = true;
+        releasedWhileAcquiring = false;
         long sentAt = scheduler.nanoTime();
         LeaseToken campaignToken = token;
         onElectionThread(
@@ -244,7 +246,11 @@ public class LeaseLeaderElector implements LeaderElector {
         } else if (result instanceof AcquireResult.Held held) {
             leaderId = held.holder().instanceId();
             enter(ElectionState.FOLLOWER);
-            nextStep = after(followerWait(held.holder().remaining()), this::campaign);
+            if (releasedWhileAcquiring) {
+                campaign(); // a release came in while the store answered: the lease may be free now
+            } else {
+                nextStep = after(followerWait(held.holder().remaining()), this::campaign);
+            }
         }
     }
 
@@ -359,7 +365,12 @@ public class LeaseLeaderElector implements LeaderElector {
     }
 
     private void onReleaseSignal() {
-        if (!coolingDown && (state == ElectionState.FOLLOWER || state == ElectionState.STANDBY)) {
+        if (coolingDown || leadership != null) {
+            return;
+        }
+        if (acquiring) {
+            releasedWhileAcquiring = true; // answered once the acquire in flight comes back
+        } else if (state == ElectionState.FOLLOWER || state == ElectionState.STANDBY) {
             campaign();
         }
     }

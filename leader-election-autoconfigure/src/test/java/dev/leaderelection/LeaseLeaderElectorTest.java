@@ -171,6 +171,17 @@ class LeaseLeaderElectorTest {
     }
 
     @Test
+    void aReleaseWhileTheFollowersOwnAcquireIsUnderwayIsNotLost() {
+        store.signalRelease(); // the first acquire has not been answered yet
+        store.answerNext("acquire", held("node-b", Duration.ofSeconds(8)));
+
+        assertThat(elector.state()).isEqualTo(ElectionState.FOLLOWER);
+        assertThat(store.hasPending()).as("campaigns again at once").isTrue();
+        store.answerNext("acquire", granted(2));
+        assertThat(elector.isLeader()).isTrue();
+    }
+
+    @Test
     void followerSleepsUntilTheLeaseExpiresUnlessWokenByARelease() {
         store.answerNext("acquire", held("node-b", Duration.ofSeconds(4)));
         assertThat(elector.state()).isEqualTo(ElectionState.FOLLOWER);

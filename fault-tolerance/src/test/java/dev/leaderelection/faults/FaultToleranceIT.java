@@ -243,10 +243,13 @@ class FaultToleranceIT {
     private void redisRestartedEmpty(String name, Duration down) {
         Scenario scenario = new Scenario(name);
         for (int round = 0; round < ROUNDS; round++) {
-            lab.awaitOneLeader(STEP);
+            String leader = lab.awaitOneLeader(STEP);
+            int connection = lab.openSessionOf(leader).connection();
             lab.redis().kill();
             FaultLab.pause(down);
             lab.redis().start();
+            // the lease is gone with the data: the old leader must end its term before anyone leads again
+            awaitStepDown(leader, connection, scenario);
         }
         lab.awaitOneLeader(STEP);
         scenario.finish();

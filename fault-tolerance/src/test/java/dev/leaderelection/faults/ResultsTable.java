@@ -19,21 +19,21 @@ final class ResultsTable {
     synchronized String render() {
         StringBuilder table = new StringBuilder(String.format(
                 Locale.ROOT,
-                "| %-44s | %6s | %8s | %20s | %24s |%n",
+                "| %-52s | %6s | %8s | %20s | %24s |%n",
                 "scenario",
                 "rounds",
                 "overlaps",
                 "max leaderless gap",
                 "max step-down lateness"));
         table.append("|")
-                .append("-".repeat(46))
+                .append("-".repeat(54))
                 .append("|--------|----------|----------------------|")
                 .append("-".repeat(26))
                 .append("|\n");
         for (Row row : rows) {
             table.append(String.format(
                     Locale.ROOT,
-                    "| %-44s | %6d | %8d | %17d ms | %24s |%n",
+                    "| %-52s | %6d | %8d | %17d ms | %24s |%n",
                     row.scenario(),
                     row.rounds(),
                     row.overlaps(),

@@ -5,6 +5,8 @@ import dev.leaderelection.store.AcquireResult;
 import dev.leaderelection.store.LeaseHolder;
 import dev.leaderelection.store.LeaseStore;
 import dev.leaderelection.store.LeaseToken;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -254,8 +256,14 @@ public class RedisLeaseStore implements LeaseStore, SmartLifecycle, AutoCloseabl
         return reply instanceof Number number && number.longValue() == 1;
     }
 
+    /** Reads the script's text once: a script on a resource is checked for changes on every call. */
     private static <T> RedisScript<T> script(String name, Class<T> resultType) {
-        return RedisScript.of(new ClassPathResource(name, RedisLeaseStore.class), resultType);
+        try {
+            String text = new ClassPathResource(name, RedisLeaseStore.class).getContentAsString(StandardCharsets.UTF_8);
+            return RedisScript.of(text, resultType);
+        } catch (IOException ex) {
+            throw new UncheckedIOException("Cannot read the Lua script " + name, ex);
+        }
     }
 
     /** Builds a {@link RedisLeaseStore}: key prefix {@value #DEFAULT_KEY_PREFIX}, restart guard on. */
