@@ -1,5 +1,7 @@
 package dev.leaderelection.redis;
 
+import static dev.leaderelection.redis.StoreCalls.answer;
+import static dev.leaderelection.redis.StoreCalls.granted;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -14,8 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -253,19 +253,5 @@ class RedisFailoverGuardTests {
 
     private static Duration remaining(AcquireResult result) {
         return Objects.requireNonNull(((AcquireResult.Held) result).holder().remaining());
-    }
-
-    private static <T> T answer(CompletionStage<T> stage) {
-        try {
-            return stage.toCompletableFuture().get(5, TimeUnit.SECONDS);
-        } catch (Exception ex) {
-            throw new AssertionError("store call failed", ex);
-        }
-    }
-
-    private static long granted(CompletionStage<AcquireResult> stage) {
-        AcquireResult result = answer(stage);
-        assertThat(result).isInstanceOf(AcquireResult.Granted.class);
-        return ((AcquireResult.Granted) result).fencingToken();
     }
 }

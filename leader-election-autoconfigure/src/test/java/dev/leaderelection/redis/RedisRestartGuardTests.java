@@ -1,5 +1,7 @@
 package dev.leaderelection.redis;
 
+import static dev.leaderelection.redis.StoreCalls.answer;
+import static dev.leaderelection.redis.StoreCalls.granted;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
@@ -10,7 +12,6 @@ import dev.leaderelection.testing.redis.RedisServerExtension;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -180,19 +181,5 @@ class RedisRestartGuardTests {
                 Pattern.compile("uptime_in_seconds:(\\d+)").matcher(String.valueOf(redis.command("INFO", "server")));
         assertThat(uptime.find()).isTrue();
         return Long.parseLong(uptime.group(1));
-    }
-
-    private static <T> T answer(CompletionStage<T> stage) {
-        try {
-            return stage.toCompletableFuture().get(5, TimeUnit.SECONDS);
-        } catch (Exception ex) {
-            throw new AssertionError("store call failed", ex);
-        }
-    }
-
-    private static long granted(CompletionStage<AcquireResult> stage) {
-        AcquireResult result = answer(stage);
-        assertThat(result).isInstanceOf(AcquireResult.Granted.class);
-        return ((AcquireResult.Granted) result).fencingToken();
     }
 }
