@@ -1,10 +1,10 @@
 package dev.leaderelection.benchmarks;
 
+import dev.leaderelection.testing.process.LogDirectories;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.ProcessBuilder.Redirect;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,15 +48,6 @@ final class JavaProcess {
     }
 
     private static File logFile(String name) {
-        Path target = Path.of("target");
-        Path dir = Files.isDirectory(target)
-                ? target.resolve("benchmark-logs")
-                : Path.of(System.getProperty("java.io.tmpdir"), "benchmark-logs");
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException ex) {
-            throw new UncheckedIOException("Cannot create " + dir, ex);
-        }
-        return dir.resolve(name + ".log").toFile();
+        return LogDirectories.create("benchmark-logs").resolve(name + ".log").toFile();
     }
 }

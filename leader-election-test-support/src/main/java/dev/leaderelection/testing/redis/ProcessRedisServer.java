@@ -1,5 +1,6 @@
 package dev.leaderelection.testing.redis;
 
+import dev.leaderelection.testing.process.LogDirectories;
 import dev.leaderelection.testing.process.Signals;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -209,12 +210,8 @@ public final class ProcessRedisServer implements RedisServer {
     }
 
     private static Path createLogFile(int port) {
-        Path target = Path.of("target");
-        Path dir = Files.isDirectory(target)
-                ? target.resolve("redis-logs")
-                : Path.of(System.getProperty("java.io.tmpdir"), "redis-logs");
+        Path dir = LogDirectories.create("redis-logs");
         try {
-            Files.createDirectories(dir);
             return Files.createTempFile(dir, "redis-" + port + "-", ".log");
         } catch (IOException ex) {
             throw new UncheckedIOException("Cannot create a log file in " + dir, ex);
