@@ -27,15 +27,20 @@ public record ElectionTimings(
         Duration yieldCooldown,
         BackoffPolicy backoff) {
 
+    /** The smallest drift margin: a deadline needs some room for the timer that enforces it. */
+    public static final Duration MIN_DRIFT_MARGIN = Duration.ofMillis(1);
+
     public ElectionTimings {
         requirePositive("leaseDuration", leaseDuration);
         requirePositive("renewInterval", renewInterval);
         requirePositive("operationTimeout", operationTimeout);
         requirePositive("retryInterval", retryInterval);
         requirePositive("yieldCooldown", yieldCooldown);
-        if (driftMargin.isNegative()) {
+        if (driftMargin.compareTo(MIN_DRIFT_MARGIN) < 0) {
             throw new InvalidTimingsException(
-                    "driftMargin (" + format(driftMargin) + ") must not be negative", "driftMargin");
+                    "driftMargin (" + format(driftMargin) + ") must be at least " + format(MIN_DRIFT_MARGIN)
+                            + ", to cover the scheduling delay between the deadline and the step-down",
+                    "driftMargin");
         }
         Duration needed = renewInterval.plus(operationTimeout).plus(driftMargin);
         if (leaseDuration.compareTo(needed) <= 0) {

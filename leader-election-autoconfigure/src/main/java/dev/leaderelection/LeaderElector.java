@@ -19,8 +19,10 @@ public interface LeaderElector {
     void start();
 
     /**
-     * Stops: ends leadership at once, releases the lease and wakes the other instances. Blocks at
-     * most for the operation timeout, even when the store cannot be reached.
+     * Stops: ends leadership at once (new guarded calls are refused), lets the guarded calls in
+     * flight return, at most until the term's local deadline, then releases the lease and wakes the
+     * other instances. Blocks at most for the lease duration plus the operation timeout, even when
+     * the store cannot be reached.
      */
     void stop();
 
@@ -29,6 +31,20 @@ public interface LeaderElector {
      * the future. Reads a volatile field and the monotonic clock; never calls the store.
      */
     boolean isLeader();
+
+    /**
+     * Enters a guarded call: counts it in flight and answers {@code true} if this instance is leader
+     * now; answers {@code false}, counting nothing, otherwise. Every {@code true} must be followed by
+     * exactly one {@link #exitGuarded()}, in a {@code finally} block. A voluntary step-down (yield,
+     * shutdown) refuses new guarded calls at once and releases the lease only once the calls in
+     * flight have exited or the term's local deadline has come, whichever is first.
+     */
+    default boolean tryEnterGuarded() {
+        return isLeader();
+    }
+
+    /** Leaves a guarded call that {@link #tryEnterGuarded()} let in. */
+    default void exitGuarded() {}
 
     /** The current term, while {@link #isLeader()} holds. */
     Optional<Leadership> currentLeadership();
@@ -44,8 +60,9 @@ public interface LeaderElector {
     String leaderId();
 
     /**
-     * Gives up leadership, releases the lease and sits out a cooldown so another instance can take
-     * over. Does nothing on a follower.
+     * Gives up leadership at once, releases the lease once the guarded calls in flight have
+     * returned (at most at the term's local deadline), and sits out a cooldown so another instance
+     * can take over. Returns without waiting for the release. Does nothing on a follower.
      */
     void yieldLeadership();
 

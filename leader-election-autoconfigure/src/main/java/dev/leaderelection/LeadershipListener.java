@@ -15,6 +15,12 @@ public interface LeadershipListener {
     /** This instance stopped being leader; exactly one call follows every grant. */
     default void revoked(Leadership leadership, RevocationReason reason) {}
 
+    /**
+     * A voluntary step-down ({@link RevocationReason#isVoluntary()}) finished waiting for the guarded
+     * calls that were in flight when the term ended; the lease is released next.
+     */
+    default void drained(Leadership leadership, Duration waited) {}
+
     /** The elector moved from one state to another. */
     default void stateChanged(ElectionState from, ElectionState to) {}
 

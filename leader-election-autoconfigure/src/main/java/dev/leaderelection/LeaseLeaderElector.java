@@ -40,6 +40,7 @@ public class LeaseLeaderElector implements LeaderElector {
     private final ElectionScheduler scheduler;
     private final SerialExecutor electionThread;
     private final Listeners listeners = new Listeners();
+    private final GuardedCalls guardedCalls = new GuardedCalls();
     private final Object lifecycle = new Object();
 
     // Read from any thread, written on the election thread (running also by start and stop).
@@ -61,6 +62,7 @@ public class LeaseLeaderElector implements LeaderElector {
     private Cancellable nextStep = NOTHING;
     private Cancellable deadlineTimer = NOTHING;
     private Subscription releases = () -> {};
+    private CompletableFuture<Boolean> stepDown = CompletableFuture.completedFuture(false);
 
     public LeaseLeaderElector(
             String election,
@@ -104,6 +106,21 @@ public class LeaseLeaderElector implements LeaderElector {
     public boolean isLeader() {
         Leadership current = leadership;
         return current != null && running && scheduler.nanoTime() - current.deadlineNanos() < 0;
+    }
+
+    @Override
+    public boolean tryEnterGuarded() {
+        guardedCalls.enter(); // before the check: see GuardedCalls
+        if (isLeader()) {
+            return true;
+        }
+        guardedCalls.exit();
+        return false;
+    }
+
+    @Override
+    public void exitGuarded() {
+        guardedCalls.exit();
     }
 
     @Override
@@ -184,7 +201,9 @@ public class LeaseLeaderElector implements LeaderElector {
         CompletableFuture<Void> stopped = new CompletableFuture<>();
         electionThread.execute(() -> shutdown(stopped, releaseLease));
         if (!electionThread.isCurrentThread()) {
-            await(stopped, "stop");
+            // guarded calls in flight make the step-down wait, at most until the deadline (within a lease)
+            Duration drain = guardedCalls.inFlight() > 0 ? timings.leaseDuration() : Duration.ZERO;
+            await(stopped, "stop", drain.plus(timings.operationTimeout()));
         }
     }
 
@@ -204,7 +223,7 @@ public class LeaseLeaderElector implements LeaderElector {
             yielded.complete(null);
         });
         if (!electionThread.isCurrentThread()) {
-            await(yielded, "yield");
+            await(yielded, "yield", timings.operationTimeout());
         }
     }
 
@@ -244,7 +263,8 @@ public class LeaseLeaderElector implements LeaderElector {
             }
             grant(granted.fencingToken(), sentAt, deadline);
         } else if (result instanceof AcquireResult.Held held) {
-            leaderId = held.holder().instanceId();
+            String holder = held.holder().instanceId();
+            leaderId = holder.equals(instanceId) ? null : holder; // our own ended term is no leader
             enter(ElectionState.FOLLOWER);
             if (releasedWhileAcquiring) {
                 campaign(); // a release came in while the store answered: the lease may be free now
@@ -326,7 +346,8 @@ public class LeaseLeaderElector implements LeaderElector {
         deadlineTimer = after(Duration.ofNanos(Math.max(0, deadline - scheduler.nanoTime())), this::onDeadline);
     }
 
-    // 3. Step down: stop the guard first, tell the listeners, then free the lease in the store.
+    // 3. Step down: stop the guard first, tell the listeners; a voluntary step-down lets the
+    //    guarded calls in flight return (until the deadline at most); then free the lease.
     private CompletableFuture<Boolean> endTerm(RevocationReason reason) {
         return endTerm(reason, reason != RevocationReason.LEASE_LOST);
     }
@@ -336,23 +357,58 @@ public class LeaseLeaderElector implements LeaderElector {
         if (ended == null) {
             return CompletableFuture.completedFuture(false);
         }
-        leadership = null;
+        leadership = null; // refuses new guarded calls from here on
         leaderId = null; // unknown until the store answers again
         generation++;
         nextStep.cancel();
         deadlineTimer.cancel();
         LeaseToken heldToken = token;
         token = LeaseToken.random(instanceId);
+        listeners.revoked(ended, reason);
+        if (!reason.isVoluntary()) {
+            logRevoked(ended, reason, "");
+            return releaseLease ? release(heldToken) : CompletableFuture.completedFuture(false);
+        }
+        long drainStart = scheduler.nanoTime();
+        int inFlight = guardedCalls.inFlight();
+        CompletableFuture<Boolean> released = new CompletableFuture<>();
+        Runnable finish = () -> {
+            Duration waited = Duration.ofNanos(scheduler.nanoTime() - drainStart);
+            logRevoked(ended, reason, " guardedCallsInFlight=" + inFlight + " drainWait=" + millis(waited));
+            listeners.drained(ended, waited);
+            (releaseLease ? release(heldToken) : CompletableFuture.completedFuture(false))
+                    .whenComplete((ok, error) -> released.complete(Boolean.TRUE.equals(ok)));
+        };
+        CompletableFuture<Void> idle = guardedCallsReturned(ended.deadlineNanos());
+        if (idle.isDone()) {
+            finish.run(); // nothing to wait for: release at once
+        } else {
+            idle.whenComplete((ignored, error) -> electionThread.execute(finish));
+        }
+        stepDown = released;
+        return released;
+    }
+
+    /** Completes once the guarded calls in flight have returned, or at the deadline. */
+    private CompletableFuture<Void> guardedCallsReturned(long deadlineNanos) {
+        CompletableFuture<Void> idle = guardedCalls.whenIdle();
+        if (!idle.isDone()) {
+            Cancellable atDeadline = scheduler.schedule(
+                    () -> idle.complete(null), Duration.ofNanos(Math.max(0, deadlineNanos - scheduler.nanoTime())));
+            idle.whenComplete((ignored, error) -> atDeadline.cancel());
+        }
+        return idle;
+    }
+
+    private void logRevoked(Leadership ended, RevocationReason reason, String drain) {
         log.info(
-                "Leadership revoked: election={} instance={} fencingToken={} reason={} heldFor={}",
+                "Leadership revoked: election={} instance={} fencingToken={} reason={} heldFor={}{}",
                 election,
                 instanceId,
                 ended.fencingToken(),
                 reason,
-                InvalidTimingsException.format(Duration.ofMillis(
-                        Duration.between(ended.grantedAt(), Instant.now()).toMillis())));
-        listeners.revoked(ended, reason);
-        return releaseLease ? release(heldToken) : CompletableFuture.completedFuture(false);
+                millis(Duration.between(ended.grantedAt(), Instant.now())),
+                drain);
     }
 
     private CompletableFuture<Boolean> release(LeaseToken heldToken) {
@@ -401,9 +457,16 @@ public class LeaseLeaderElector implements LeaderElector {
     }
 
     private void shutdown(CompletableFuture<Void> stopped, boolean releaseLease) {
-        // An acquire still in flight may yet succeed in the store: release its token too.
-        CompletableFuture<Boolean> released =
-                acquiring && releaseLease ? release(token) : endTerm(RevocationReason.SHUTDOWN, releaseLease);
+        CompletableFuture<Boolean> released;
+        if (acquiring && releaseLease) {
+            // An acquire still in flight may yet succeed in the store: release its token too, and
+            // never campaign with that token again, or the late release could free a later term.
+            released = release(token);
+            token = LeaseToken.random(instanceId);
+        } else {
+            released = endTerm(RevocationReason.SHUTDOWN, releaseLease);
+        }
+        CompletableFuture<Boolean> earlierStepDown = stepDown; // a yield's drain may still run
         generation++;
         nextStep.cancel();
         releases.close();
@@ -412,7 +475,7 @@ public class LeaseLeaderElector implements LeaderElector {
         coolingDown = false;
         leaderId = null;
         enter(ElectionState.STOPPED);
-        released.whenComplete((ok, error) -> stopped.complete(null));
+        CompletableFuture.allOf(released, earlierStepDown).whenComplete((ok, error) -> stopped.complete(null));
     }
 
     private void enter(ElectionState next) {
@@ -490,16 +553,20 @@ public class LeaseLeaderElector implements LeaderElector {
         return answer;
     }
 
-    private void await(CompletableFuture<Void> done, String what) {
+    private void await(CompletableFuture<Void> done, String what, Duration timeout) {
         try {
-            done.get(timings.operationTimeout().toNanos(), TimeUnit.NANOSECONDS);
+            done.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException ex) {
-            log.warn("Election {}: {} did not finish within the operation timeout; going on", election, what);
+            log.warn("Election {}: {} did not finish within {}; going on", election, what, millis(timeout));
         } catch (ExecutionException ex) {
             log.warn("Election {}: {} failed", election, what, ex.getCause());
         } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    private static String millis(Duration duration) {
+        return InvalidTimingsException.format(Duration.ofMillis(duration.toMillis()));
     }
 
     private static @Nullable Throwable unwrap(@Nullable Throwable error) {

@@ -7,7 +7,7 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The listeners of one elector; a listener that throws is logged and the others still hear. */
+/** The listeners of one elector; a listener that throws anything is logged and the others still hear. */
 final class Listeners implements LeadershipListener {
 
     private static final Logger log = LoggerFactory.getLogger(Listeners.class);
@@ -33,6 +33,11 @@ final class Listeners implements LeadershipListener {
     }
 
     @Override
+    public void drained(Leadership leadership, Duration waited) {
+        each("drained", listener -> listener.drained(leadership, waited));
+    }
+
+    @Override
     public void stateChanged(ElectionState from, ElectionState to) {
         each("stateChanged", listener -> listener.stateChanged(from, to));
     }
@@ -46,7 +51,7 @@ final class Listeners implements LeadershipListener {
         for (LeadershipListener listener : listeners) {
             try {
                 call.accept(listener);
-            } catch (RuntimeException | LinkageError | AssertionError ex) {
+            } catch (Throwable ex) { // Errors too: a listener must never leave the election half-way
                 log.warn("Leadership listener {} failed in {}; the election goes on", listener, callback, ex);
             }
         }

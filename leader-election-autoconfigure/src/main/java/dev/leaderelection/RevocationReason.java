@@ -11,5 +11,13 @@ public enum RevocationReason {
     /** A store call failed or timed out, so the lease could not be proven. */
     STORE_UNREACHABLE,
     /** The local deadline passed before a renewal was confirmed. */
-    DEADLINE_PASSED
+    DEADLINE_PASSED;
+
+    /**
+     * Whether the leader chose to step down; then the guarded calls in flight may finish before the
+     * lease is released. An involuntary loss cannot wait for them.
+     */
+    public boolean isVoluntary() {
+        return this == YIELDED || this == SHUTDOWN;
+    }
 }

@@ -51,7 +51,7 @@ final class SerialExecutor implements Executor {
             for (Runnable task = tasks.poll(); task != null; task = tasks.poll()) {
                 try {
                     task.run();
-                } catch (RuntimeException ex) {
+                } catch (Throwable ex) { // an Error must not strand the tasks queued behind it
                     log.error("Election task failed", ex);
                 }
             }

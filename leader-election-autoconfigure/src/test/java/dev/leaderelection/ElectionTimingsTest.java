@@ -42,7 +42,22 @@ class ElectionTimingsTest {
                 .isThrownBy(() -> ElectionTimings.builder()
                         .driftMargin(Duration.ofMillis(-1))
                         .build())
-                .withMessage("driftMargin (-1ms) must not be negative");
+                .withMessage("driftMargin (-1ms) must be at least 1ms, "
+                        + "to cover the scheduling delay between the deadline and the step-down");
+    }
+
+    @Test
+    void rejectADriftMarginBelowOneMillisecond() {
+        assertThatExceptionOfType(InvalidTimingsException.class)
+                .isThrownBy(() -> ElectionTimings.builder()
+                        .driftMargin(Duration.ofNanos(999_999))
+                        .build())
+                .withMessageStartingWith("driftMargin (999999ns) must be at least 1ms");
+        assertThat(ElectionTimings.builder()
+                        .driftMargin(Duration.ofMillis(1))
+                        .build()
+                        .driftMargin())
+                .isEqualTo(Duration.ofMillis(1));
     }
 
     @Test

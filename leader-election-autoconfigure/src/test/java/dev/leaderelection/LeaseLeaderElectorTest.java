@@ -40,6 +40,11 @@ class LeaseLeaderElectorTest {
             public void revoked(Leadership leadership, RevocationReason reason) {
                 events.add("revoked " + leadership.fencingToken() + " " + reason);
             }
+
+            @Override
+            public void drained(Leadership leadership, Duration waited) {
+                events.add("drained " + leadership.fencingToken() + " after " + waited.toMillis() + "ms");
+            }
         });
         elector.start();
     }
@@ -234,7 +239,7 @@ class LeaseLeaderElectorTest {
         elector.yieldLeadership();
 
         assertThat(elector.isLeader()).isFalse();
-        assertThat(events).containsExactly("granted 3", "revoked 3 YIELDED");
+        assertThat(events).containsExactly("granted 3", "revoked 3 YIELDED", "drained 3 after 0ms");
         store.answerNext("release", true);
         store.signalRelease();
         clock.advance(Duration.ofMillis(4_999));
@@ -279,10 +284,145 @@ class LeaseLeaderElectorTest {
 
         assertThat(elector.isLeader()).isFalse();
         assertThat(elector.state()).isEqualTo(ElectionState.STOPPED);
-        assertThat(events).containsExactly("granted 9", "revoked 9 SHUTDOWN");
+        assertThat(events).containsExactly("granted 9", "revoked 9 SHUTDOWN", "drained 9 after 0ms");
         assertThat(store.next("release")).isNotNull();
         assertThat(store.subscribed()).isFalse();
         clock.advance(Duration.ofSeconds(30));
         assertThat(store.hasPending()).as("a stopped elector stays quiet").isFalse();
+    }
+
+    @Test
+    void yieldRefusesNewGuardedCallsAtOnceAndReleasesWhenTheCallsInFlightReturn() {
+        store.answerNext("acquire", granted(3));
+        assertThat(elector.tryEnterGuarded()).isTrue();
+        assertThat(elector.tryEnterGuarded()).isTrue();
+
+        elector.yieldLeadership();
+
+        assertThat(elector.tryEnterGuarded())
+                .as("new guarded calls are refused at once")
+                .isFalse();
+        assertThat(events).containsExactly("granted 3", "revoked 3 YIELDED");
+        clock.advance(Duration.ofMillis(700));
+        elector.exitGuarded();
+        assertThat(store.hasPending()).as("one call is still in flight").isFalse();
+        clock.advance(Duration.ofMillis(300));
+        elector.exitGuarded();
+
+        assertThat(events).containsExactly("granted 3", "revoked 3 YIELDED", "drained 3 after 1000ms");
+        assertThat(store.next("release")).isNotNull();
+    }
+
+    @Test
+    void theDrainEndsAtTheDeadlineWhenAGuardedCallRunsPastIt() {
+        store.answerNext("acquire", granted(3)); // deadline: lease 10 s - drift 100 ms from the send
+        assertThat(elector.tryEnterGuarded()).isTrue();
+        clock.advance(Duration.ofSeconds(1));
+
+        elector.yieldLeadership();
+        clock.advance(Duration.ofSeconds(5)); // the cooldown ends: our own unreleased term holds the lease
+        store.answerNext("acquire", held("node-a", Duration.ofMillis(4_000)));
+        assertThat(elector.leaderId()).isNull();
+        clock.advance(Duration.ofMillis(3_899));
+        assertThat(store.hasPending()).as("no release before the deadline").isFalse();
+        clock.advance(Duration.ofMillis(1));
+
+        assertThat(events).containsExactly("granted 3", "revoked 3 YIELDED", "drained 3 after 8900ms");
+        assertThat(store.next("release")).isNotNull();
+        elector.exitGuarded(); // returns after the release: nothing more happens
+        assertThat(store.hasPending()).isFalse();
+    }
+
+    @Test
+    void anInvoluntaryLossReleasesWithoutWaitingForGuardedCalls() {
+        store.answerNext("acquire", granted(1));
+        assertThat(elector.tryEnterGuarded()).isTrue();
+        clock.advance(Duration.ofSeconds(3));
+
+        store.failNext("renew");
+
+        assertThat(events).containsExactly("granted 1", "revoked 1 STORE_UNREACHABLE");
+        assertThat(store.next("release")).isNotNull();
+        elector.exitGuarded();
+    }
+
+    @Test
+    void aFollowerNeverEntersAGuardedCall() {
+        store.answerNext("acquire", held("node-b", Duration.ofSeconds(10)));
+
+        assertThat(elector.tryEnterGuarded()).isFalse();
+
+        store.signalRelease();
+        store.answerNext("acquire", granted(2));
+        elector.yieldLeadership();
+        assertThat(events).as("nothing left counted in flight").contains("drained 2 after 0ms");
+    }
+
+    @Test
+    void stopDuringAnAcquireNeverCampaignsAgainWithTheReleasedToken() {
+        ScriptedLeaseStore.Call acquire = store.next("acquire");
+
+        elector.stop(); // sends a release with the acquire's token; unanswered, stop gives up after 1 s
+        ScriptedLeaseStore.Call release = store.next("release");
+        elector.start();
+
+        assertThat(release.token()).isEqualTo(acquire.token());
+        assertThat(store.next("acquire").token())
+                .as("a late release must never free the next term")
+                .isNotEqualTo(release.token());
+    }
+
+    @Test
+    void aFollowerThatLostItsOwnLeaseDoesNotNameItselfLeader() {
+        store.answerNext("acquire", granted(1));
+        clock.advance(Duration.ofSeconds(3));
+        store.answerNext("renew", false);
+
+        // the store still holds our ended term (e.g. its term key outlived a deleted lease key)
+        store.answerNext("acquire", held("node-a", Duration.ofSeconds(7)));
+
+        assertThat(elector.state()).isEqualTo(ElectionState.FOLLOWER);
+        assertThat(elector.leaderId()).isNull();
+        assertThat(elector.status().leaderId()).isNull();
+    }
+
+    @Test
+    void aListenerThatThrowsAnErrorDoesNotKeepTheOthersFromHearing() {
+        List<String> heardAfter = new CopyOnWriteArrayList<>();
+        LeaseLeaderElector other = new LeaseLeaderElector("orders", "node-a", store, TIMINGS, clock);
+        other.addListener(new LeadershipListener() {
+            @Override
+            public void granted(Leadership leadership) {
+                throw new StackOverflowError("listener bug");
+            }
+
+            @Override
+            public void revoked(Leadership leadership, RevocationReason reason) {
+                throw new Error("listener bug");
+            }
+        });
+        other.addListener(new LeadershipListener() {
+            @Override
+            public void granted(Leadership leadership) {
+                heardAfter.add("granted " + leadership.fencingToken());
+            }
+
+            @Override
+            public void revoked(Leadership leadership, RevocationReason reason) {
+                heardAfter.add("revoked " + leadership.fencingToken() + " " + reason);
+            }
+        });
+        elector.stop(false);
+        store.pending().clear();
+        other.start();
+
+        store.answerNext("acquire", granted(4));
+        assertThat(other.isLeader()).isTrue();
+        clock.advance(Duration.ofSeconds(3));
+        store.answerNext("renew", false);
+
+        assertThat(heardAfter).containsExactly("granted 4", "revoked 4 LEASE_LOST");
+        assertThat(other.state()).as("the loop went on").isEqualTo(ElectionState.CANDIDATE);
+        assertThat(store.next("acquire")).isNotNull();
     }
 }

@@ -59,6 +59,18 @@ public class LeaderElectionMetrics implements MeterBinder, LeadershipListener {
     }
 
     @Override
+    public void drained(Leadership leadership, Duration waited) {
+        MeterRegistry target = registry;
+        if (target != null) {
+            Timer.builder("leader.election.drain.wait")
+                    .tags(electionTag)
+                    .description("Time a voluntary step-down waited for guarded calls in flight before releasing")
+                    .register(target)
+                    .record(waited);
+        }
+    }
+
+    @Override
     public void storeCallCompleted(StoreOperation operation, StoreCallOutcome outcome, Duration latency) {
         MeterRegistry target = registry;
         if (target != null) {

@@ -19,7 +19,8 @@ import org.springframework.core.annotation.AnnotatedElementUtils;
 
 /**
  * Lets {@link LeaderOnly} methods run on the leader only; see the annotation for followers. On the
- * leader a call costs one {@link LeaderElector#isLeader()} check. Without a {@link LeaderElector}
+ * leader a call is counted in flight ({@link LeaderElector#tryEnterGuarded()}), so that a voluntary
+ * step-down waits for it before the lease is released. Without a {@link LeaderElector}
  * (the election disabled, or no Redis to run it on) every instance counts as a follower: guarded
  * methods never run, and the first refused call logs a warning.
  */
@@ -45,8 +46,14 @@ public class LeaderOnlyInterceptor implements MethodInterceptor {
     @Override
     public @Nullable Object invoke(MethodInvocation invocation) throws Throwable {
         LeaderElector leaderElector = elector().orElse(null);
-        if ((leaderElector != null && leaderElector.isLeader())
-                || invocation.getMethod().getDeclaringClass() == Object.class) {
+        if (leaderElector != null && leaderElector.tryEnterGuarded()) {
+            try {
+                return invocation.proceed();
+            } finally {
+                leaderElector.exitGuarded();
+            }
+        }
+        if (invocation.getMethod().getDeclaringClass() == Object.class) {
             return invocation.proceed();
         }
         Method method = invocation.getMethod();

@@ -7,6 +7,7 @@ import dev.leaderelection.ThreadPoolElectionScheduler;
 import dev.leaderelection.redis.RedisLeaderElector;
 import dev.leaderelection.redis.RedisLeaseStore;
 import dev.leaderelection.store.LeaseStore;
+import org.springframework.beans.factory.BeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -14,6 +15,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.support.AbstractApplicationContext;
 import org.springframework.core.env.Environment;
 
 /**
@@ -48,6 +50,16 @@ public final class LeaderElectionAutoConfiguration {
                     settings.name(), settings.instanceId(), redisStore, settings.timings(), scheduler);
         }
         return new LeaseLeaderElector(settings.name(), settings.instanceId(), store, settings.timings(), scheduler);
+    }
+
+    /**
+     * Static and by the context's own name, so the context picks it up before any listener; an
+     * application that defines its own multicaster keeps it.
+     */
+    @Bean(AbstractApplicationContext.APPLICATION_EVENT_MULTICASTER_BEAN_NAME)
+    @ConditionalOnMissingBean(name = AbstractApplicationContext.APPLICATION_EVENT_MULTICASTER_BEAN_NAME)
+    static LeadershipEventMulticaster applicationEventMulticaster(BeanFactory beanFactory) {
+        return new LeadershipEventMulticaster(beanFactory);
     }
 
     @Bean

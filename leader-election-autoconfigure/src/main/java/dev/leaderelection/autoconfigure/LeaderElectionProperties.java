@@ -33,8 +33,8 @@ public class LeaderElectionProperties {
     private Duration operationTimeout = Duration.ofSeconds(1);
 
     /**
-     * Safety margin taken off the local deadline for clock-rate differences and scheduling delay.
-     * Defaults to 1% of the lease duration plus 5ms.
+     * Safety margin taken off the local deadline for clock-rate differences and scheduling delay, at
+     * least 1ms. Defaults to 1% of the lease duration plus 5ms.
      */
     private @Nullable Duration driftMargin;
 
