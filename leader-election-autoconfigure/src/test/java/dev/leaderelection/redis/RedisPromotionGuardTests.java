@@ -93,6 +93,8 @@ class RedisPromotionGuardTests {
         noSyncDelay(primary);
         TcpProxy link = proxyTo(primary);
         ProcessRedisServer replica = started(ProcessRedisServer.replicaOf(link.port()));
+        // A primary takes a new replication id when its first replica syncs: record it after that.
+        replica.awaitReplicationLinkUp();
         recordedAsSeen(primary, TAG + ":server");
 
         RedisLeaseStore onPrimary = store(primary);
