@@ -178,7 +178,9 @@ final class DemoScenario implements AutoCloseable {
         timeline.add(
                 "demo",
                 "OK: never more than one Telnet session open; fencing tokens " + fencingTokens
-                        + " increased with every grant");
+                        + " increased with every grant; the destination refused "
+                        + destination().refused()
+                        + " lines with a stale fencing token");
         timeline.note("");
         timeline.note("Demo finished: every step went as expected.");
     }

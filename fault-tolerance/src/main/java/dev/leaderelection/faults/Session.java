@@ -9,7 +9,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One connection as the destination saw it: who held it (from the {@code HELLO <instance> <token>}
- * greeting), when it was accepted and closed, and when each line arrived.
+ * greeting), when it was accepted and closed, and when each line arrived. Lines the destination
+ * refused for a stale fencing token are not among them, and a connection refused at its greeting
+ * is no session at all.
  *
  * @param connection the destination's number for the connection
  * @param instance the instance named by the greeting, or {@code null} before any greeting
@@ -48,10 +50,14 @@ public record Session(
             switch (event.kind()) {
                 case ACCEPTED -> session.acceptedAt = event.nanos();
                 case LINE -> session.line(event);
+                case REFUSED -> session.refusedAtGreeting |= session.lineTimes.isEmpty();
                 case CLOSED -> session.closedAt = event.nanos();
             }
         }
-        return sessions.values().stream().map(Builder::build).toList();
+        return sessions.values().stream()
+                .filter(session -> !session.refusedAtGreeting)
+                .map(Builder::build)
+                .toList();
     }
 
     private static final class Builder {
@@ -62,6 +68,7 @@ public record Session(
         private long acceptedAt;
         private long closedAt = Long.MAX_VALUE;
         private final List<Long> lineTimes = new ArrayList<>();
+        private boolean refusedAtGreeting;
 
         Builder(int connection) {
             this.connection = connection;

@@ -20,18 +20,31 @@ import org.springframework.stereotype.Component;
 
 /**
  * Holds the leader's Telnet connection: opens it when leadership is granted, closes it at once when
- * leadership is revoked, and never writes a byte outside the term the connection belongs to.
+ * leadership is revoked, and writes only through the connection of the term it leads in.
+ *
+ * <p>What it cannot promise: each write checks, under {@code termLock}, that its connection belongs
+ * to the current term, and then writes. The check reads the local deadline, so a pause between the
+ * check and the socket write (a GC, a frozen process) can put bytes on the wire after that deadline,
+ * when another instance may already lead. The destination makes such bytes harmless: every
+ * connection greets with {@code HELLO <instance> <fencingToken>}, and a fencing destination refuses
+ * a session, and every further line on one, whose token is lower than the highest it has seen
+ * (bytes that arrive before any newer term greets are, to the destination, simply earlier).
+ *
+ * <p>One connection per term: a connection of the current term replaces one of an older term that
+ * was not cleaned up, and when the current term has none, the next keep-alive or send starts a
+ * connect for it, unless one is already under way.
  *
  * <p>Two locks: {@code exchangeLock} keeps one request and its reply together; {@code termLock}
- * guards the connection field and every write, and the revocation takes it before closing. A write
- * therefore either happens before the revocation closes the connection, or sees that the term has
- * ended and writes nothing. Reads run outside {@code termLock}, so a slow reply never delays the
- * revocation.
+ * guards the connection, the term being connected and every write, and the revocation takes it
+ * before closing. A write therefore either happens before the revocation closes the connection, or
+ * sees that the term has ended and writes nothing. Reads run outside {@code termLock}, so a slow
+ * reply never delays the revocation.
  */
 @Component
 public class TelnetGateway {
 
     private static final Logger log = LoggerFactory.getLogger(TelnetGateway.class);
+    private static final long NO_TERM = Long.MIN_VALUE;
 
     private final LeaderElector elector;
     private final TelnetProperties properties;
@@ -43,6 +56,7 @@ public class TelnetGateway {
     private final ReentrantLock exchangeLock = new ReentrantLock();
     private final ReentrantLock termLock = new ReentrantLock();
     private @Nullable TelnetConnection connection; // guarded by termLock
+    private long connectingTerm = NO_TERM; // guarded by termLock: the term whose connect is under way
 
     public TelnetGateway(LeaderElector elector, TelnetProperties properties) {
         this.elector = elector;
@@ -53,8 +67,7 @@ public class TelnetGateway {
     @EventListener
     @LeaderOnly
     public void onGranted(LeadershipGrantedEvent event) {
-        long token = event.fencingToken();
-        connector.execute(() -> connect(token, properties.reconnect().initial()));
+        connectFor(event.fencingToken(), Duration.ZERO, null);
     }
 
     /** Closes the connection at once, whatever the reason. Not guarded: we are no longer leader here. */
@@ -69,13 +82,7 @@ public class TelnetGateway {
             termLock.unlock();
         }
         if (closing != null) {
-            log.info(
-                    "close_telnet: fencingToken={} reason={} destination={}:{}",
-                    closing.fencingToken(),
-                    event.reason(),
-                    properties.host(),
-                    properties.port());
-            closing.close();
+            close(closing, event.reason().toString());
         }
     }
 
@@ -90,7 +97,7 @@ public class TelnetGateway {
                 return current.readLine();
             } catch (IOException e) {
                 drop(current);
-                reconnect(current.fencingToken(), properties.reconnect().initial(), e);
+                connectFor(current.fencingToken(), properties.reconnect().initial(), e);
                 throw new TelnetUnavailableException("Telnet destination failed: " + e.getMessage(), e);
             }
         } finally {
@@ -98,7 +105,7 @@ public class TelnetGateway {
         }
     }
 
-    /** Proves the connection alive; a broken one is dropped and opened again. */
+    /** Proves the connection alive; a broken or missing one is opened again. */
     @Scheduled(fixedDelayString = "${telnet.keep-alive-interval:5s}")
     @LeaderOnly
     public void keepAlive() {
@@ -133,9 +140,33 @@ public class TelnetGateway {
         }
     }
 
-    /** Runs on the connector thread; retries with backoff for as long as the term lasts. */
+    /**
+     * Starts connecting for term {@code token} after {@code delay}, unless the term already has a
+     * connection or a connect under way; {@code cause} is why the last connection failed, if one did.
+     */
+    private void connectFor(long token, Duration delay, @Nullable Exception cause) {
+        termLock.lock();
+        try {
+            if (connectingTerm == token || (connection != null && connection.fencingToken() == token)) {
+                return;
+            }
+            connectingTerm = token;
+        } finally {
+            termLock.unlock();
+        }
+        if (cause != null) {
+            logFailure(cause, delay);
+        }
+        schedule(token, delay, properties.reconnect().initial());
+    }
+
+    /**
+     * Runs on the connector thread; retries with backoff for as long as the term lasts, and ends
+     * the term's connect once a connection is installed and greeted.
+     */
     private void connect(long token, Duration backoff) {
         if (!isCurrent(token)) {
+            doneConnecting(token);
             return;
         }
         TelnetConnection opened = new TelnetConnection(token);
@@ -143,69 +174,100 @@ public class TelnetGateway {
             opened.connect(properties.host(), properties.port(), properties.connectTimeout(), properties.readTimeout());
         } catch (IOException e) {
             opened.close();
-            reconnect(token, backoff, e);
+            retry(token, backoff, e);
             return;
         }
         exchangeLock.lock();
         try {
-            if (!install(opened)) {
+            if (install(opened)) {
+                log.info("open_telnet: fencingToken={} destination={}:{}", token, properties.host(), properties.port());
+                greet(opened);
+            } else {
                 opened.close();
-                return;
             }
-            log.info("open_telnet: fencingToken={} destination={}:{}", token, properties.host(), properties.port());
-            if (properties.greeting()) {
-                write(opened, "HELLO " + elector.instanceId() + " " + token);
-                opened.readLine();
-            }
+            doneConnecting(token);
         } catch (IOException e) {
             drop(opened);
-            reconnect(token, backoff, e);
+            retry(token, backoff, e);
         } finally {
             exchangeLock.unlock();
         }
     }
 
-    /** While the term lasts, tries again after {@code backoff}, then waits longer after each failure. */
-    private void reconnect(long token, Duration backoff, Exception cause) {
-        if (isCurrent(token) && !connector.isShutdown()) {
-            log.warn(
-                    "Telnet destination {}:{} failed ({}); reconnecting in {}",
-                    properties.host(),
-                    properties.port(),
-                    cause.getMessage(),
-                    backoff);
-            connector.schedule(
-                    () -> connect(token, properties.reconnect().next(backoff)),
-                    backoff.toMillis(),
-                    TimeUnit.MILLISECONDS);
+    /** Sends {@code HELLO <instance> <token>}; a reply starting with {@code ERR} means the destination refused it. */
+    private void greet(TelnetConnection opened) throws IOException {
+        if (properties.greeting()) {
+            write(opened, "HELLO " + elector.instanceId() + " " + opened.fencingToken());
+            String reply = opened.readLine();
+            if (reply.startsWith("ERR")) {
+                throw new IOException("The destination refused the greeting: " + reply);
+            }
         }
     }
 
-    /** Makes {@code opened} the connection, if its term is still the current one. */
-    private boolean install(TelnetConnection opened) {
+    /** While the term lasts, tries again after {@code backoff}, then waits longer after each failure. */
+    private void retry(long token, Duration backoff, Exception cause) {
+        if (isCurrent(token) && !connector.isShutdown()) {
+            logFailure(cause, backoff);
+            schedule(token, backoff, properties.reconnect().next(backoff));
+        } else {
+            doneConnecting(token);
+        }
+    }
+
+    private void schedule(long token, Duration delay, Duration backoff) {
+        if (!connector.isShutdown()) {
+            connector.schedule(() -> connect(token, backoff), delay.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** The connect of term {@code token} has ended: installed, or the term is over. */
+    private void doneConnecting(long token) {
         termLock.lock();
         try {
-            if (connection != null || !isCurrent(opened.fencingToken())) {
-                return false;
+            if (connectingTerm == token) {
+                connectingTerm = NO_TERM;
             }
-            connection = opened;
-            return true;
         } finally {
             termLock.unlock();
         }
     }
 
+    /**
+     * Makes {@code opened} the connection, if its term is still the current one, and closes the one
+     * it replaces: a term has one connect at a time, so that one is of an older term.
+     */
+    private boolean install(TelnetConnection opened) {
+        TelnetConnection replaced;
+        termLock.lock();
+        try {
+            if (!isCurrent(opened.fencingToken())) {
+                return false;
+            }
+            replaced = connection;
+            connection = opened;
+        } finally {
+            termLock.unlock();
+        }
+        if (replaced != null) {
+            close(replaced, "REPLACED");
+        }
+        return true;
+    }
+
+    /** The connection of the current term; without one, starts connecting and fails. */
     private TelnetConnection currentConnection() {
         termLock.lock();
         try {
             TelnetConnection current = connection;
-            if (current == null || !isCurrent(current.fencingToken())) {
-                throw new TelnetUnavailableException("No Telnet connection for the current term");
+            if (current != null && isCurrent(current.fencingToken())) {
+                return current;
             }
-            return current;
         } finally {
             termLock.unlock();
         }
+        elector.currentLeadership().ifPresent(term -> connectFor(term.fencingToken(), Duration.ZERO, null));
+        throw new TelnetUnavailableException("No Telnet connection for the current term");
     }
 
     /**
@@ -236,6 +298,25 @@ public class TelnetGateway {
             termLock.unlock();
         }
         broken.close();
+    }
+
+    private void close(TelnetConnection closing, String reason) {
+        log.info(
+                "close_telnet: fencingToken={} reason={} destination={}:{}",
+                closing.fencingToken(),
+                reason,
+                properties.host(),
+                properties.port());
+        closing.close();
+    }
+
+    private void logFailure(Exception cause, Duration backoff) {
+        log.warn(
+                "Telnet destination {}:{} failed ({}); reconnecting in {}",
+                properties.host(),
+                properties.port(),
+                cause.getMessage(),
+                backoff);
     }
 
     /** Whether this instance leads now, in the term that {@code token} names. */

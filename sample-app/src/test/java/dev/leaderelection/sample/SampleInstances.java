@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /** Gateway instances in this JVM, each with its own HTTP port, on one real Redis; closed newest first. */
@@ -26,7 +27,17 @@ final class SampleInstances implements AutoCloseable {
 
     /** Starts instance {@code instanceId} against {@code destination}, with extra {@code properties}. */
     ConfigurableApplicationContext start(String instanceId, TestDestination destination, String... properties) {
+        return start(instanceId, destination, List.of(), properties);
+    }
+
+    /** As {@link #start(String, TestDestination, String...)}, with {@code listeners} added to the application. */
+    ConfigurableApplicationContext start(
+            String instanceId,
+            TestDestination destination,
+            List<ApplicationListener<?>> listeners,
+            String... properties) {
         ConfigurableApplicationContext context = new SpringApplicationBuilder(SampleApplication.class)
+                .listeners(listeners.toArray(ApplicationListener<?>[]::new))
                 .properties(Stream.concat(
                                 Stream.of(
                                         "server.port=0",

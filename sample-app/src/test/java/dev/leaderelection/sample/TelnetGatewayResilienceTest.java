@@ -7,6 +7,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.leaderelection.LeaderElector;
 import dev.leaderelection.Leadership;
+import dev.leaderelection.event.LeadershipGrantedEvent;
+import dev.leaderelection.event.LeadershipRevokedEvent;
 import dev.leaderelection.testing.redis.RedisServerExtension;
 import java.io.IOException;
 import java.net.http.HttpResponse;
@@ -16,18 +18,25 @@ import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.awaitility.core.ConditionFactory;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.ApplicationEvent;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.event.GenericApplicationListener;
+import org.springframework.core.Ordered;
+import org.springframework.core.ResolvableType;
 
 /**
- * The leader's connection over time: keep-alives while it is up, and a destination that is down
- * when leadership begins or goes down in the middle of a term. Real Redis, real sockets.
+ * The leader's connection over time: keep-alives while it is up, a destination that is down when
+ * leadership begins or goes down in the middle of a term, and a term that finds an older term's
+ * connection or none at all. Real Redis, real sockets.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class TelnetGatewayResilienceTest {
@@ -167,6 +176,58 @@ class TelnetGatewayResilienceTest {
         assertThat(currentToken(only)).hasValue(token);
     }
 
+    @Test
+    void aNewTermReplacesTheConnectionOfAnOlderTermThatWasNeverClosed(CapturedOutput output) throws IOException {
+        TestDestination destination = listening();
+        ConfigurableApplicationContext only = start(
+                "only",
+                destination,
+                new FailingListener(LeadershipRevokedEvent.class),
+                "leader.election.yield-cooldown=100ms");
+        int first = awaitGreetedConnection(destination);
+        long firstToken = currentToken(only).orElseThrow();
+
+        // The revocation never reaches the gateway, so the first term's connection stays open.
+        elector(only).yieldLeadership();
+
+        long secondToken = await("a second term")
+                .atMost(TIMEOUT)
+                .until(() -> currentToken(only).filter(token -> token != firstToken), Optional::isPresent)
+                .orElseThrow();
+        await("the first term's connection closed")
+                .atMost(TIMEOUT)
+                .until(() -> destination.closedAt(first).isPresent());
+        int second = awaitGreetedConnection(destination);
+        assertThat(secondToken).isGreaterThan(firstToken);
+        assertThat(output.getOut()).contains("close_telnet: fencingToken=" + firstToken + " reason=REPLACED");
+        assertThat(destination.firstLine(second).orElseThrow().text()).isEqualTo("HELLO only " + secondToken);
+        holdsFor("two connections in all", Duration.ofSeconds(1))
+                .untilAsserted(() -> assertThat(destination.accepted()).isEqualTo(2));
+        assertThat(destination.open()).containsExactly(second);
+        assertThat(gateway(only).isConnected()).isTrue();
+    }
+
+    @Test
+    void aTermWhoseConnectWasLostConnectsOnceFromItsKeepAlives(CapturedOutput output) throws IOException {
+        TestDestination destination = down();
+        // The grant never reaches the gateway: only keep-alives can notice that the term has no connection.
+        ConfigurableApplicationContext only =
+                start("only", destination, new FailingListener(LeadershipGrantedEvent.class));
+        long token = awaitLeadership(only).fencingToken();
+        // Several keep-alives find no connection while the destination is down: one connect retries.
+        await("three failed connection attempts").atMost(TIMEOUT).until(() -> failedAttempts(output, destination) >= 3);
+
+        destination.listen();
+
+        int connection = awaitGreetedConnection(destination);
+        assertThat(destination.firstLine(connection).orElseThrow().text()).isEqualTo("HELLO only " + token);
+        holdsFor("a single connection", Duration.ofSeconds(1))
+                .untilAsserted(() -> assertThat(destination.accepted()).isEqualTo(1));
+        assertThat(destination.open()).containsExactly(connection);
+        assertThat(currentToken(only)).hasValue(token);
+        assertThat(gateway(only).isConnected()).isTrue();
+    }
+
     private TestDestination listening() throws IOException {
         TestDestination destination = new TestDestination();
         destinations.add(destination);
@@ -180,13 +241,24 @@ class TelnetGatewayResilienceTest {
     }
 
     private ConfigurableApplicationContext start(String instanceId, TestDestination destination) {
+        return start(instanceId, destination, null);
+    }
+
+    private ConfigurableApplicationContext start(
+            String instanceId, TestDestination destination, @Nullable FailingListener failing, String... properties) {
         return instances.start(
                 instanceId,
                 destination,
-                "telnet.keep-alive-interval=" + KEEP_ALIVE.toMillis() + "ms",
-                // Lease and renewal as in application.yml; a store call may take longer than
-                // there, so that a stalled CPU on a busy machine does not end a term.
-                "leader.election.operation-timeout=1s");
+                failing == null ? List.of() : List.of(failing),
+                Stream.concat(
+                                Stream.of(
+                                        "telnet.keep-alive-interval=" + KEEP_ALIVE.toMillis() + "ms",
+                                        // Lease and renewal as in application.yml; a store call may take
+                                        // longer than there, so that a stalled CPU on a busy machine does
+                                        // not end a term.
+                                        "leader.election.operation-timeout=1s"),
+                                Stream.of(properties))
+                        .toArray(String[]::new));
     }
 
     /** The one connection to {@code destination} that is open and has greeted. */
@@ -232,5 +304,27 @@ class TelnetGatewayResilienceTest {
 
     private static Duration median(List<Duration> durations) {
         return durations.stream().sorted().toList().get(durations.size() / 2);
+    }
+
+    /**
+     * Hears events of {@code type} before the gateway does, and throws: Spring then calls no later
+     * listener, so the gateway never hears them, as when a user's listener fails.
+     */
+    private record FailingListener(Class<? extends ApplicationEvent> type) implements GenericApplicationListener {
+
+        @Override
+        public boolean supportsEventType(ResolvableType eventType) {
+            return type.isAssignableFrom(eventType.toClass());
+        }
+
+        @Override
+        public void onApplicationEvent(ApplicationEvent event) {
+            throw new IllegalStateException("A listener before the gateway's failed on " + event);
+        }
+
+        @Override
+        public int getOrder() {
+            return Ordered.HIGHEST_PRECEDENCE;
+        }
     }
 }

@@ -119,7 +119,9 @@ class TelnetGatewayTest {
     }
 
     private ConfigurableApplicationContext start(String instanceId) {
-        return instances.start(instanceId, destination);
+        // A store call may take longer than in application.yml, so that a stalled CPU on a busy
+        // machine does not end a term and open a second connection.
+        return instances.start(instanceId, destination, "leader.election.operation-timeout=1s");
     }
 
     /** The one connection that is open and has greeted. */

@@ -13,11 +13,19 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
  * A Telnet destination on {@code 127.0.0.1}: answers every line with {@code echo: <line>} and
  * records every connection, line and close with the time it saw them.
+ *
+ * <p>It enforces fencing: a connection whose first line is {@code HELLO <instance> <token>} belongs
+ * to that token, and once a higher token has greeted, every line of the connection (its greeting
+ * included) is refused: answered with {@code ERR stale fencing token <token> < <highest>}, recorded
+ * as {@link Kind#REFUSED}, and the connection closed. Equal tokens (the same term reconnecting) are
+ * accepted; a connection that did not greet carries no token and is not fenced.
  *
  * <p>It can be down: its port then stays reserved by a socket that is bound but does not listen,
  * so connection attempts are refused at once, and no other socket (not even the ephemeral end of
@@ -28,16 +36,22 @@ final class TestDestination implements AutoCloseable {
     enum Kind {
         OPENED,
         LINE,
+        /** A line refused for a stale fencing token; the connection is closed next. */
+        REFUSED,
         CLOSED
     }
 
     /** Something the destination saw on connection {@code connection}, at {@code nanos}. */
     record Event(int connection, Kind kind, String text, long nanos) {}
 
+    private static final Pattern GREETING = Pattern.compile("HELLO \\S+ (-?\\d{1,18})\\s*$");
+
     private final int port;
     private final List<Event> events = new CopyOnWriteArrayList<>();
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final AtomicInteger connections = new AtomicInteger();
+    private long highestToken = Long.MIN_VALUE; // guarded by fence
+    private final Object fence = new Object();
     private @Nullable ServerSocket server; // guarded by this
     private @Nullable Thread acceptor; // guarded by this
     private @Nullable Socket reservation; // guarded by this
@@ -99,6 +113,11 @@ final class TestDestination implements AutoCloseable {
         return connections.get();
     }
 
+    /** The lines refused so far for a stale fencing token. */
+    List<Event> refused() {
+        return events.stream().filter(event -> event.kind() == Kind.REFUSED).toList();
+    }
+
     /** An open connection that has sent its first line (the greeting), if there is one. */
     Optional<Integer> greetedOpenConnection() {
         return open().stream()
@@ -154,16 +173,46 @@ final class TestDestination implements AutoCloseable {
                 BufferedReader in =
                         new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8))) {
             OutputStream out = socket.getOutputStream();
-            String line;
-            while ((line = in.readLine()) != null) {
-                record(connection, Kind.LINE, line);
-                out.write(("echo: " + line + "\r\n").getBytes(StandardCharsets.UTF_8));
+            String line = in.readLine();
+            Long token = line == null ? null : greetingToken(line);
+            for (; line != null; line = in.readLine()) {
+                String refusal = admit(connection, token, line);
+                out.write(((refusal != null ? refusal : "echo: " + line) + "\r\n").getBytes(StandardCharsets.UTF_8));
                 out.flush();
+                if (refusal != null) {
+                    break;
+                }
             }
         } catch (IOException e) {
             // a reset counts as a close
         }
         record(connection, Kind.CLOSED, "");
+    }
+
+    /**
+     * Records {@code line} of a connection greeted with {@code token} ({@code null}: not greeted),
+     * or refuses it if a higher token has greeted; the check and the record are one step.
+     *
+     * @return the refusal to answer, or {@code null} if the line is accepted
+     */
+    private @Nullable String admit(int connection, @Nullable Long token, String line) {
+        synchronized (fence) {
+            if (token != null && token < highestToken) {
+                record(connection, Kind.REFUSED, line);
+                return "ERR stale fencing token " + token + " < " + highestToken;
+            }
+            if (token != null) {
+                highestToken = Math.max(highestToken, token);
+            }
+            record(connection, Kind.LINE, line);
+            return null;
+        }
+    }
+
+    /** The token of a {@code HELLO <instance> <token>} greeting; Telnet negotiation bytes may come first. */
+    private static @Nullable Long greetingToken(String line) {
+        Matcher greeting = GREETING.matcher(line);
+        return greeting.find() ? Long.valueOf(greeting.group(1)) : null;
     }
 
     private void record(int connection, Kind kind, String text) {
