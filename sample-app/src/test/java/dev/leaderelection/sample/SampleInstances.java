@@ -13,6 +13,9 @@ import java.util.stream.Stream;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.event.SimpleApplicationEventMulticaster;
+import org.springframework.context.support.AbstractApplicationContext;
+import org.springframework.context.support.GenericApplicationContext;
 
 /** Gateway instances in this JVM, each with its own HTTP port, on one real Redis; closed newest first. */
 final class SampleInstances implements AutoCloseable {
@@ -30,14 +33,22 @@ final class SampleInstances implements AutoCloseable {
         return start(instanceId, destination, List.of(), properties);
     }
 
-    /** As {@link #start(String, TestDestination, String...)}, with {@code listeners} added to the application. */
+    /**
+     * As {@link #start(String, TestDestination, String...)}, with {@code listeners} added to the
+     * application. With listeners, the application defines Spring's own event multicaster, as an
+     * application with a multicaster of its own does: a listener that throws then keeps the later
+     * listeners from hearing the event (the starter's multicaster would deliver it to each).
+     */
     ConfigurableApplicationContext start(
             String instanceId,
             TestDestination destination,
             List<ApplicationListener<?>> listeners,
             String... properties) {
-        ConfigurableApplicationContext context = new SpringApplicationBuilder(SampleApplication.class)
-                .listeners(listeners.toArray(ApplicationListener<?>[]::new))
+        SpringApplicationBuilder builder = new SpringApplicationBuilder(SampleApplication.class);
+        if (!listeners.isEmpty()) {
+            builder.initializers(SampleInstances::withSpringsOwnMulticaster);
+        }
+        ConfigurableApplicationContext context = builder.listeners(listeners.toArray(ApplicationListener<?>[]::new))
                 .properties(Stream.concat(
                                 Stream.of(
                                         "server.port=0",
@@ -52,6 +63,14 @@ final class SampleInstances implements AutoCloseable {
                 .run();
         contexts.add(context);
         return context;
+    }
+
+    private static void withSpringsOwnMulticaster(ConfigurableApplicationContext context) {
+        ((GenericApplicationContext) context)
+                .registerBean(
+                        AbstractApplicationContext.APPLICATION_EVENT_MULTICASTER_BEAN_NAME,
+                        SimpleApplicationEventMulticaster.class,
+                        () -> new SimpleApplicationEventMulticaster(context.getBeanFactory()));
     }
 
     /** Every instance started so far, closed or not. */

@@ -307,8 +307,9 @@ class TelnetGatewayResilienceTest {
     }
 
     /**
-     * Hears events of {@code type} before the gateway does, and throws: Spring then calls no later
-     * listener, so the gateway never hears them, as when a user's listener fails.
+     * Hears events of {@code type} before the gateway does, and throws: with Spring's own multicaster
+     * (see {@link SampleInstances}) no later listener is called, so the gateway never hears them, as
+     * when a user's listener fails in an application that defines its own multicaster.
      */
     private record FailingListener(Class<? extends ApplicationEvent> type) implements GenericApplicationListener {
 
