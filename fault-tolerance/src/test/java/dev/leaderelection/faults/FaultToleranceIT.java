@@ -207,13 +207,13 @@ class FaultToleranceIT {
     @Test
     @Order(17)
     void failoverToAReplicaThatMissedTheElectionResettingConnections() {
-        failover("9a. failover, replica missed the term, conns reset", true, Duration.ZERO);
+        failover("9a. failover, replica missed the term, conns reset", true, Duration.ZERO, false);
     }
 
     @Test
     @Order(18)
     void failoverToAReplicaThatMissedTheElectionKeepingConnections() {
-        failover("9b. failover, replica missed the term, conns kept", false, Duration.ZERO);
+        failover("9b. failover, replica missed the term, conns kept", false, Duration.ZERO, false);
     }
 
     @Test
@@ -222,7 +222,14 @@ class FaultToleranceIT {
         failover(
                 "9c. failover, replica 1.25x lease behind, conns kept",
                 false,
-                LEASE.multipliedBy(5).dividedBy(4));
+                LEASE.multipliedBy(5).dividedBy(4),
+                false);
+    }
+
+    @Test
+    @Order(20)
+    void failoverToAReplicaThatMissedTheElectionWhileTheLeaderIsCutOff() {
+        failover("9d. as 9a, and the old leader cut off from Redis", true, Duration.ZERO, true);
     }
 
     /**
@@ -231,9 +238,11 @@ class FaultToleranceIT {
      * {@code lag} after it (the replica has the election but misses its last renewals); the
      * primary is SIGKILLed just after a renewal, the replica promoted, the address moved to it. The
      * old leader must step down before its lease ends, and no new term may begin within one lease of
-     * the promotion: the promoted replica cannot know how long the old leader still counts on.
+     * the promotion: the promoted replica cannot know how long the old leader still counts on. With
+     * {@code cutOff} the old leader cannot reach Redis from just before the primary dies until it
+     * has stepped down, so it learns nothing from the replica and leads until its own deadline.
      */
-    private void failover(String name, boolean resetClients, Duration lag) {
+    private void failover(String name, boolean resetClients, Duration lag, boolean cutOff) {
         Scenario scenario = new Scenario(name);
         for (int round = 0; round < ROUNDS; round++) {
             Session before = lab.openSessionOf(lab.awaitOneLeader(STEP));
@@ -274,6 +283,9 @@ class FaultToleranceIT {
                             >= LEASE.toMillis() - 250,
                     () -> lab.statuses().toString());
             Session term = lab.openSessionOf(leader);
+            if (cutOff) {
+                lab.proxy(leader).hold(Direction.UPSTREAM, Direction.DOWNSTREAM);
+            }
             lab.keepConnectionsWhenRedisDies(!resetClients);
             lab.redis().kill();
             lab.replica().command("REPLICAOF", "NO", "ONE");
@@ -283,6 +295,7 @@ class FaultToleranceIT {
             lab.keepConnectionsWhenRedisDies(false);
 
             awaitStepDown(leader, term.connection(), scenario);
+            lab.proxy(leader).heal();
             String next = lab.awaitOneLeader(STEP);
             Session first = HistoryChecker.firstNewTerm(lab.destination().sessions(), promotedAt, term.fencingToken())
                     .orElseThrow(() -> new AssertionError("no new term greeted after the promotion"));
