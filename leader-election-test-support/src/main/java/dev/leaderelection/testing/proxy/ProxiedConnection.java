@@ -28,8 +28,8 @@ final class ProxiedConnection {
         }
     }
 
-    /** The server side: its socket, and what went to it and came back. */
-    private static final class Backend {
+    /** The server side: its socket, its reader, and what went to it and came back. */
+    private final class Backend {
 
         private final Socket socket;
         private final RespStream requests = new RespStream();
@@ -37,9 +37,10 @@ final class ProxiedConnection {
         private final Thread reader;
         private volatile boolean movedAway;
 
-        Backend(Socket socket, Thread reader) {
+        Backend(Socket socket) throws IOException {
             this.socket = socket;
-            this.reader = reader;
+            InputStream in = socket.getInputStream();
+            reader = thread("DOWNSTREAM-reader", () -> read(in, downstream, this));
         }
     }
 
@@ -121,17 +122,14 @@ final class ProxiedConnection {
     }
 
     private void attach(Socket server) throws IOException {
-        InputStream fromServer = server.getInputStream();
-        Backend[] attached = new Backend[1];
-        Thread reader = daemon("DOWNSTREAM-reader", () -> read(fromServer, downstream, attached[0]), false);
-        attached[0] = new Backend(server, reader);
+        Backend attached = new Backend(server);
         synchronized (this) {
             if (closed.get()) {
                 TcpProxy.closeQuietly(server);
                 return;
             }
-            backend = attached[0];
-            reader.start();
+            backend = attached;
+            attached.reader.start();
             notifyAll();
         }
     }
@@ -234,16 +232,13 @@ final class ProxiedConnection {
         return true;
     }
 
-    private Thread daemon(String name, Runnable task) {
-        return daemon(name, task, true);
+    private static void daemon(String name, Runnable task) {
+        thread(name, task).start();
     }
 
-    private Thread daemon(String name, Runnable task, boolean start) {
+    private static Thread thread(String name, Runnable task) {
         Thread thread = new Thread(task, "tcp-proxy-" + name);
         thread.setDaemon(true);
-        if (start) {
-            thread.start();
-        }
         return thread;
     }
 
