@@ -11,9 +11,9 @@ import java.util.regex.Pattern;
  * @param term the key that holds the holder's token too, with the same expiry; it keeps others out
  *     when the lease key alone is deleted or evicted, until the holder must have stepped down
  * @param epoch the key that holds the last fencing token
- * @param server the hash that names the Redis server process ({@code run_id}) that last found the
- *     lease free, and the end of a hold ({@code until}, server time in ms) that began when the
- *     election's data turned out to come from another process (a failover or a restart with data)
+ * @param server the hash that names the Redis server process ({@code run_id}) and replication
+ *     history ({@code replid}) that last found the lease free, and the end of the hold that began
+ *     then ({@code until}, server time in ms), if the data turned out to be new to that process
  * @param releaseChannel the pub/sub channel on which releases are announced
  */
 public record RedisKeys(String lease, String term, String epoch, String server, String releaseChannel) {

@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,14 +38,14 @@ import reactor.core.scheduler.Schedulers;
  * <p>Keys of election {@code e} with prefix {@code p}: {@code {p:e}:lease} holds the holder's token,
  * {@code {p:e}:term} a copy with the same expiry that keeps others out when the lease key alone is
  * lost, {@code {p:e}:epoch} the last fencing token, {@code {p:e}:server} the Redis server process
- * that last found the lease free; releases are published on {@code {p:e}:released}.
+ * and replication history that last found the lease free; releases are published on {@code {p:e}:released}.
  *
  * <p>With the {@linkplain Builder#restartGuard restart guard} on (the default), a Redis that may
- * have lost the last grant or renewal holds back grants for one lease duration, so that a leader
- * that still trusts its deadline has stepped down first: a Redis that starts without the election's
- * data until one lease after it started, and a Redis whose data was written by another server
- * process (a promoted replica, a restart from a snapshot or AOF) for one lease after it first finds
- * the lease free.
+ * have lost the last grant or renewal holds back grants for one lease duration from the first
+ * acquire that finds the lease free there, so that a leader that still trusts its deadline has
+ * stepped down first.
+ *
+ * <p>Calls go out one at a time, in the order they are made, from a thread of the store's own.
  */
 public class RedisLeaseStore implements LeaseStore, SmartLifecycle, AutoCloseable {
 
@@ -67,17 +68,21 @@ public class RedisLeaseStore implements LeaseStore, SmartLifecycle, AutoCloseabl
 
     private static final Logger log = LoggerFactory.getLogger(RedisLeaseStore.class);
 
-    /**
-     * Where commands are subscribed. Spring Data Redis opens the shared connection on first use, and
-     * that blocks while the server hangs; the caller, an election thread, must never wait for it.
-     */
-    private static final Scheduler CONNECTING = Schedulers.boundedElastic();
+    private static final AtomicInteger STORES = new AtomicInteger();
 
     private final ReactiveStringRedisTemplate redis;
     private final String keyPrefix;
     private final boolean restartGuard;
     private final Map<String, RedisKeys> keys = new ConcurrentHashMap<>();
     private final ReleaseSubscriptions releases;
+
+    /**
+     * Where commands are subscribed: one thread, so they reach the connection in the order they
+     * were made. Spring Data Redis opens the shared connection on first use, and that blocks while
+     * the server hangs; the caller, an election thread, must never wait for it.
+     */
+    private final Scheduler dispatch;
+
     private volatile boolean running;
 
     /**
@@ -103,6 +108,11 @@ public class RedisLeaseStore implements LeaseStore, SmartLifecycle, AutoCloseabl
         this.keyPrefix = builder.keyPrefix;
         this.restartGuard = builder.restartGuard;
         this.releases = new ReleaseSubscriptions(builder.connectionFactory);
+        this.dispatch = Schedulers.newSingle(task -> {
+            Thread thread = new Thread(task, "leader-election-redis-" + STORES.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     /** A builder for a store on {@code connectionFactory}, which must offer non-blocking access. */
@@ -116,14 +126,14 @@ public class RedisLeaseStore implements LeaseStore, SmartLifecycle, AutoCloseabl
                         ACQUIRE,
                         keys(election).leaseTermEpochAndServer(),
                         token.encoded(),
-                        Long.toString(ttl.toMillis()),
+                        wholeMillis(ttl),
                         restartGuard ? "1" : "0")
                 .thenApply(RedisLeaseStore::toAcquireResult);
     }
 
     @Override
     public CompletionStage<Boolean> renew(String election, LeaseToken token, Duration ttl) {
-        return run(RENEW, keys(election).leaseAndTerm(), token.encoded(), Long.toString(ttl.toMillis()))
+        return run(RENEW, keys(election).leaseAndTerm(), token.encoded(), wholeMillis(ttl))
                 .thenApply(RedisLeaseStore::isOne);
     }
 
@@ -174,7 +184,7 @@ public class RedisLeaseStore implements LeaseStore, SmartLifecycle, AutoCloseabl
     @Override
     public void start() {
         if (warmUp()) {
-            EvictionCheck.run(redis, CONNECTING, WARM_UP_TIMEOUT);
+            EvictionCheck.run(redis, dispatch, WARM_UP_TIMEOUT);
         }
         releases.start();
         running = true;
@@ -198,10 +208,11 @@ public class RedisLeaseStore implements LeaseStore, SmartLifecycle, AutoCloseabl
         return PHASE;
     }
 
-    /** Stops listening for releases for good; commands need no cleanup. */
+    /** Stops listening for releases and sending commands, for good; later calls fail. */
     @Override
     public void close() {
         releases.close();
+        dispatch.dispose();
     }
 
     private boolean warmUp() {
@@ -215,7 +226,7 @@ public class RedisLeaseStore implements LeaseStore, SmartLifecycle, AutoCloseabl
                     // then one read-only call down the path that every election call takes
                     .thenMany(redis.execute(
                             INSPECT, RedisKeys.of(keyPrefix, "warm-up").leaseAndTerm()))
-                    .subscribeOn(CONNECTING)
+                    .subscribeOn(dispatch)
                     .then()
                     .block(WARM_UP_TIMEOUT);
             log.debug("Loaded the election scripts in {} ms", (System.nanoTime() - started) / 1_000_000);
@@ -234,9 +245,15 @@ public class RedisLeaseStore implements LeaseStore, SmartLifecycle, AutoCloseabl
 
     private <T> CompletableFuture<T> run(RedisScript<T> script, List<String> scriptKeys, String... args) {
         return redis.execute(script, scriptKeys, List.of(args))
-                .subscribeOn(CONNECTING) // opening the shared connection blocks: never on the caller's thread
+                .subscribeOn(dispatch) // opening the shared connection blocks: never on the caller's thread
                 .single()
                 .toFuture();
+    }
+
+    /** Rounded up: a lease sent to Redis must never be shorter than the one the elector counts on. */
+    static String wholeMillis(Duration ttl) {
+        long millis = ttl.toMillis();
+        return Long.toString(ttl.toNanosPart() % 1_000_000 == 0 ? millis : millis + 1);
     }
 
     private static AcquireResult toAcquireResult(List<?> reply) {
@@ -284,13 +301,19 @@ public class RedisLeaseStore implements LeaseStore, SmartLifecycle, AutoCloseabl
 
         /**
          * Whether to hold back grants for one lease duration when Redis may have lost the last grant
-         * or renewal, so that a leader that still trusts its deadline has stepped down first: until
-         * one lease after Redis started when it has none of the election's data (no epoch key), and
-         * for one lease from the first acquire that finds the lease free when the election's data
-         * was written by another Redis server process (another {@code run_id}: a promoted replica, a
-         * restart from a snapshot or AOF). Costs one lease of waiting when an election first runs on
-         * a freshly started Redis, and at the first change of leader after a failover or restart.
-         * Every acquire that finds the lease free reads {@code INFO server}.
+         * or renewal, so that a leader that still trusts its deadline has stepped down first. The
+         * first acquire that finds the lease free compares the Redis process ({@code run_id} from
+         * {@code INFO server}, new on every start) and its replication history ({@code
+         * master_replid} from {@code INFO replication}, new on every start and promotion) with the
+         * ones recorded in the election's {@code server} key. When they differ or none are recorded
+         * (a promoted replica, a fail-back, a restart with or without data, a new election), it
+         * records them and grants nothing for one lease from then. A server without {@code run_id}
+         * (DragonFly) is compared by {@code master_replid} alone.
+         *
+         * <p>Costs one lease of waiting at an election's first grant (even on a Redis that has run
+         * for long), after every failover or restart the first time the lease is free, and once
+         * after upgrading from a version that recorded no {@code master_replid}. Acquires that find
+         * the lease held never read {@code INFO}.
          */
         public Builder restartGuard(boolean restartGuard) {
             this.restartGuard = restartGuard;

@@ -1,8 +1,11 @@
 -- Takes the lease if it is free or already ours, and hands out the next fencing token.
 -- KEYS[1] lease key, KEYS[2] term key, KEYS[3] epoch key, KEYS[4] server key; ARGV[1] our token,
--- ARGV[2] lease duration in ms, ARGV[3] '1' to hold back grants after Redis restarted or failed over
--- (the restart guard), else '0'.
--- Returns {1, fencingToken} when granted, {0, holder, pttl} when held by another.
+-- ARGV[2] lease duration in whole ms, ARGV[3] '1' to hold back grants while this server may lack
+-- the last grant or renewal (the restart guard), else '0'.
+-- Returns {1, fencingToken} when granted; {0, holder, pttl} when held by another, or by the restart
+-- guard for pttl more ms (holder '(redis restarted)' when the server has no epoch for the
+-- election, else '(redis failed over)'); an error reply, with the lease and term unwritten, when
+-- the guard cannot identify the server or the epoch key holds no integer.
 local holder = redis.call('GET', KEYS[1])
 if holder and holder ~= ARGV[1] then
   return {0, holder, redis.call('PTTL', KEYS[1])}
@@ -13,58 +16,83 @@ if term and term ~= ARGV[1] then
   return {0, term, redis.call('PTTL', KEYS[2])}
 end
 local now = redis.call('TIME')
+
+-- One INFO section, or an error table. Tests replace this function to feed other servers' replies.
+local function info(section)
+  return redis.pcall('INFO', section)
+end
+
+-- Which server process answers, and since which promotion: run_id is new on every start,
+-- master_replid on every start and every promotion (a replica reports its primary's). A server
+-- without run_id (DragonFly) is known by master_replid alone. Returns the fields, or nil and why.
+local function identity()
+  local server, replication = info('server'), info('replication')
+  for _, reply in ipairs({server, replication}) do
+    if type(reply) ~= 'string' then
+      return nil, type(reply) == 'table' and reply.err or 'no reply'
+    end
+  end
+  local id = {run_id = string.match(server, '\nrun_id:(%x+)'),
+              replid = string.match(replication, '\nmaster_replid:(%x+)')}
+  if not id.run_id and not id.replid then
+    return nil, 'no run_id in INFO server and no master_replid in INFO replication'
+  end
+  return id
+end
+
 if ARGV[3] == '1' and not holder and not term then
-  -- The lease is free. Did this server process lose writes that a leader still counts on?
-  local info = redis.pcall('INFO', 'server')
-  local uptime = type(info) == 'string' and tonumber(string.match(info, 'uptime_in_seconds:(%d+)'))
-  local run_id = type(info) == 'string' and string.match(info, '\nrun_id:(%x+)')
-  if not uptime or not run_id then
-    local reason = type(info) == 'table' and info.err or 'no uptime_in_seconds or run_id in it'
-    return redis.error_reply('ERR the restart guard needs INFO server (' .. reason
+  -- The lease is free. Does this server lack a grant or renewal that a leader still counts on?
+  local id, problem = identity()
+  if not id then
+    return redis.error_reply('ERR the restart guard needs INFO server and INFO replication (' .. problem
         .. '); allow INFO or set leader.election.redis.restart-guard=false')
   end
   local lease = tonumber(ARGV[2])
   local now_ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
-  -- The server key names the server process (run_id, new on every start, and another on a replica)
-  -- that last granted, and the end of a hold that began when another process was found there.
-  local recorded = redis.call('HMGET', KEYS[4], 'run_id', 'until')
-  if recorded[1] ~= run_id then
-    if recorded[1] then
-      -- The election's data was written by another process: this one is a promoted replica, or
-      -- restarted from a snapshot or AOF, and may lack the last grant or renewal. That renewal was
-      -- executed by the other process before this one took over, so the leader's deadline ends
-      -- within one lease from now.
-      redis.call('HSET', KEYS[4], 'run_id', run_id, 'until', string.format('%d', now_ms + lease))
-      return {0, '(redis failed over)', lease}
+  -- The server key names the process (and promotion) that last found the lease free, and the end
+  -- of the hold that began then, if one did.
+  local recorded = redis.call('HMGET', KEYS[4], 'run_id', 'replid', 'until')
+  local hold_until
+  if (recorded[1] or nil) ~= id.run_id or (recorded[2] or nil) ~= id.replid then
+    -- Written by another process or before a promotion, or not recorded here at all (an empty
+    -- restart, a replica that missed the election's first grant, a new election): this data may
+    -- lack the last grant or renewal. That write ran before this server took over, so the
+    -- leader's deadline ends within one lease from now. This one hold also covers an empty start.
+    hold_until = now_ms + lease
+    redis.call('DEL', KEYS[4])
+    redis.call('HSET', KEYS[4], 'until', string.format('%d', hold_until))
+    if id.run_id then redis.call('HSET', KEYS[4], 'run_id', id.run_id) end
+    if id.replid then redis.call('HSET', KEYS[4], 'replid', id.replid) end
+  elseif recorded[3] then
+    hold_until = tonumber(recorded[3])
+    if not hold_until or hold_until - now_ms > lease then
+      -- A hold never needs more than one lease from now: the clock stepped back, or it was garbled.
+      hold_until = now_ms + lease
+      redis.call('HSET', KEYS[4], 'until', string.format('%d', hold_until))
+    elseif hold_until <= now_ms then
+      hold_until = nil
+      redis.call('HDEL', KEYS[4], 'until')
     end
-    -- Nothing recorded: the election's first grant, or data from before the server key existed.
-    redis.call('HSET', KEYS[4], 'run_id', run_id)
-  elseif recorded[2] then
-    local wait = tonumber(recorded[2]) - now_ms
-    if wait > 0 then
-      return {0, '(redis failed over)', wait}
-    end
-    redis.call('HDEL', KEYS[4], 'until')
   end
-  if redis.call('EXISTS', KEYS[3]) == 0 then
-    -- No epoch: the election's first start, or Redis lost its data. A leader from before a restart
-    -- sent its last renewal before the restart, so its deadline ends within one lease of the start.
-    -- uptime_in_seconds floors both the start and now, so it may run up to 1 s ahead: add 1 s.
-    local needed = math.ceil(lease / 1000) + 1
-    if uptime < needed then
-      local wait = (needed - uptime) * 1000 - math.floor(tonumber(now[2]) / 1000)
-      return {0, '(redis restarted)', math.max(wait, 1)}
-    end
+  if hold_until then
+    local reason = redis.call('EXISTS', KEYS[3]) == 1 and '(redis failed over)' or '(redis restarted)'
+    return {0, reason, hold_until - now_ms}
   end
 end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
--- Fencing tokens never go below the server's clock in microseconds, so they keep increasing
--- even when the store restarts empty and the epoch counter is lost.
+-- The fencing token first, so that a counter that cannot count leaves no lease behind.
+-- Tokens never go below the server's clock in microseconds, so they keep increasing even when
+-- the store restarts empty and the counter is lost.
+local epoch = redis.pcall('INCR', KEYS[3])
+if type(epoch) == 'table' then
+  return redis.error_reply('ERR the fencing counter ' .. KEYS[3] .. ' cannot count (' .. epoch.err
+      .. '); no lease was granted. Set it to the last fencing token handed out, or delete it: tokens'
+      .. ' then restart from the Redis clock in microseconds')
+end
 local floor = tonumber(now[1]) * 1000000 + tonumber(now[2])
-local epoch = redis.call('INCR', KEYS[3])
 if epoch <= floor then
   epoch = floor + 1
   redis.call('SET', KEYS[3], string.format('%d', epoch))
 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
 return {1, epoch}

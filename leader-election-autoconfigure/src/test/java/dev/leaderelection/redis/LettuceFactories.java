@@ -23,7 +23,7 @@ final class LettuceFactories {
         return connectedTo(configuration);
     }
 
-    private static LettuceConnectionFactory connectedTo(RedisStandaloneConfiguration configuration) {
+    static LettuceConnectionFactory connectedTo(RedisStandaloneConfiguration configuration) {
         LettuceConnectionFactory factory = new LettuceConnectionFactory(
                 configuration,
                 LettuceClientConfiguration.builder()

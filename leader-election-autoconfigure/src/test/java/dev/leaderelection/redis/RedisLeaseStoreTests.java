@@ -1,6 +1,7 @@
 package dev.leaderelection.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 import dev.leaderelection.store.AcquireResult;
@@ -9,7 +10,10 @@ import dev.leaderelection.store.LeaseStoreContractTest;
 import dev.leaderelection.store.LeaseToken;
 import dev.leaderelection.testing.redis.RedisServerExtension;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -136,6 +140,42 @@ class RedisLeaseStoreTests extends LeaseStoreContractTest {
         long afterRestart = granted(store.acquire("restarts", LeaseToken.random("node-b"), LONG_TTL));
         assertThat(redis.command("EXISTS", "{test:restarts}:lease")).isEqualTo("1");
         assertThat(afterRestart).isGreaterThan(beforeRestart);
+    }
+
+    @Test
+    void anEpochThatIsNotAnIntegerFailsTheAcquireClearlyAndLeavesNoLease() {
+        redis.command("SET", "{test:garbled}:epoch", "not-a-number");
+
+        assertThatExceptionOfType(ExecutionException.class)
+                .isThrownBy(() -> store.acquire("garbled", LeaseToken.random("node-a"), LONG_TTL)
+                        .toCompletableFuture()
+                        .get(5, TimeUnit.SECONDS))
+                .havingRootCause()
+                .withMessageContaining("the fencing counter {test:garbled}:epoch cannot count")
+                .withMessageContaining("no lease was granted");
+        assertThat(redis.command("EXISTS", "{test:garbled}:lease", "{test:garbled}:term"))
+                .as("nobody is left holding the lease")
+                .isEqualTo("0");
+        assertThat(redis.command("GET", "{test:garbled}:epoch")).isEqualTo("not-a-number");
+    }
+
+    @Test
+    void leaseDurationsReachRedisRoundedUpToWholeMilliseconds() {
+        redis.command("CONFIG", "SET", "slowlog-log-slower-than", "0");
+        try {
+            redis.command("SLOWLOG", "RESET");
+            LeaseToken token = LeaseToken.random("node-a");
+            granted(store.acquire("rounded", token, Duration.ofNanos(1_500_300_000)));
+            assertThat(answer(store.renew("rounded", token, Duration.ofNanos(1_500_000_001))))
+                    .isTrue();
+
+            // Every command Redis ran, one argument a line.
+            assertThat(Arrays.asList(redis.command("SLOWLOG", "GET", "100").split("\n")))
+                    .contains("1501")
+                    .doesNotContain("1500");
+        } finally {
+            redis.command("CONFIG", "SET", "slowlog-log-slower-than", "10000");
+        }
     }
 
     @Test

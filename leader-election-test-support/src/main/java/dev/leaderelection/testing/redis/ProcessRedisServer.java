@@ -68,6 +68,42 @@ public final class ProcessRedisServer implements RedisServer {
         }
     }
 
+    /**
+     * Stops replicating and serves writes ({@code REPLICAOF NO ONE}), as a failover promotes a
+     * replica: it keeps the data it has and starts a new replication history ({@code master_replid}).
+     */
+    public void promote() {
+        command("REPLICAOF", "NO", "ONE");
+    }
+
+    /**
+     * Replicates the server listening on {@code primaryPort} of the loopback address from now on
+     * ({@code REPLICAOF}), until a restart, which goes back to how this server was created.
+     */
+    public void replicate(int primaryPort) {
+        command("REPLICAOF", host(), Integer.toString(primaryPort));
+    }
+
+    /** Waits until this replica's link to its primary is up and its synchronisation done. */
+    public void awaitReplicationLinkUp() {
+        Polling.await(
+                TIMEOUT,
+                () -> "up".equals(info("replication", "master_link_status"))
+                        && "0".equals(info("replication", "master_sync_in_progress")),
+                () -> this + " did not finish synchronising with its primary within " + TIMEOUT + describeLog());
+    }
+
+    /** The value of {@code field} in {@code INFO section}, or {@code null} if the section has none. */
+    public @Nullable String info(String section, String field) {
+        String reply = String.valueOf(command("INFO", section));
+        for (String line : reply.split("\r?\n")) {
+            if (line.startsWith(field + ":")) {
+                return line.substring(field.length() + 1).trim();
+            }
+        }
+        return null;
+    }
+
     @Override
     public int port() {
         return port;
