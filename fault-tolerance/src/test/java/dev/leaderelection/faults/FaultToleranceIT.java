@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.leaderelection.testing.process.LeaderStatus;
 import dev.leaderelection.testing.proxy.Direction;
-import dev.leaderelection.testing.redis.RedisServer;
+import dev.leaderelection.testing.redis.ProcessRedisServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -288,7 +288,7 @@ class FaultToleranceIT {
             }
             lab.keepConnectionsWhenRedisDies(!resetClients);
             lab.redis().kill();
-            lab.replica().command("REPLICAOF", "NO", "ONE");
+            lab.replica().promote();
             long promotedAt = System.nanoTime();
             Instant promotedAtWall = Instant.now();
             lab.moveRedis(lab.replica().port(), resetClients);
@@ -325,14 +325,8 @@ class FaultToleranceIT {
         return lab.awaitOneLeader(STEP);
     }
 
-    private static long uptimeSeconds(RedisServer server) {
-        String info = String.valueOf(server.command("INFO", "server"));
-        return info.lines()
-                .filter(line -> line.startsWith("uptime_in_seconds:"))
-                .mapToLong(line -> Long.parseLong(
-                        line.substring("uptime_in_seconds:".length()).trim()))
-                .findFirst()
-                .orElseThrow(() -> new AssertionError("no uptime in INFO server: " + info));
+    private static long uptimeSeconds(ProcessRedisServer server) {
+        return Long.parseLong(String.valueOf(server.info("server", "uptime_in_seconds")));
     }
 
     private static String[] concat(String first, String... rest) {
