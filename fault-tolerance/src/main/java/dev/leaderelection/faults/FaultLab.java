@@ -7,6 +7,8 @@ import dev.leaderelection.testing.proxy.TcpProxy;
 import dev.leaderelection.testing.redis.ProcessRedisServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,11 +20,17 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The system under test: one redis-server, the observing destination, and sample-app instances as
  * separate JVMs, each talking to Redis through a {@link TcpProxy} of its own so that a test can cut
  * one instance off. Freezes are recorded for the {@link HistoryChecker}.
+ *
+ * <p>For failovers the lab adds a replica of that server (the primary), which replicates through a
+ * proxy of its own, the {@linkplain #replicationLink() replication link}, so that a test can hold
+ * back the replication stream. The instances' proxies together stand for the one address of Redis:
+ * {@link #moveRedis} moves them all to another server.
  */
 public final class FaultLab implements AutoCloseable {
 
@@ -30,6 +38,7 @@ public final class FaultLab implements AutoCloseable {
     public static final Duration LEASE = Duration.ofSeconds(2);
 
     private static final long POLL_MILLIS = 20;
+    private static final Duration SYNC_TIMEOUT = Duration.ofSeconds(30);
 
     private final Path appJar;
     private final Path logDir;
@@ -40,6 +49,9 @@ public final class FaultLab implements AutoCloseable {
     private final List<Freeze> freezes = new CopyOnWriteArrayList<>();
     private final long originNanos = System.nanoTime();
     private final Instant originWall = Instant.now();
+    private volatile int redisPort;
+    private @Nullable TcpProxy replicationLink;
+    private @Nullable ProcessRedisServer replica;
     private int launches;
 
     public FaultLab(Path appJar, Path logDir) {
@@ -51,11 +63,12 @@ public final class FaultLab implements AutoCloseable {
             throw new UncheckedIOException("Cannot create " + logDir, ex);
         }
         redis.start();
+        redisPort = redis.port();
     }
 
     /** Starts (or restarts, after a kill or stop) instance {@code name}. */
     public synchronized AppProcess launch(String name) {
-        TcpProxy proxy = proxies.computeIfAbsent(name, ignored -> new TcpProxy(redis.port()));
+        TcpProxy proxy = proxies.computeIfAbsent(name, ignored -> new TcpProxy(redisPort));
         AppProcess app = AppProcess.launch(
                 name,
                 appJar,
@@ -86,8 +99,77 @@ public final class FaultLab implements AutoCloseable {
         return proxies.get(name);
     }
 
+    /** The primary: the server the instances reach unless a test {@linkplain #moveRedis moved} them. */
     public ProcessRedisServer redis() {
         return redis;
+    }
+
+    /**
+     * The replica, created on first use and not started: it replicates the primary through the
+     * {@linkplain #replicationLink() replication link}, and again after every restart.
+     */
+    public synchronized ProcessRedisServer replica() {
+        if (replica == null) {
+            replica = ProcessRedisServer.replicaOf(replicationLink().port());
+        }
+        return replica;
+    }
+
+    /** The proxy between the replica and the primary: holding its replies holds back replication. */
+    public synchronized TcpProxy replicationLink() {
+        if (replicationLink == null) {
+            replicationLink = new TcpProxy(redis.port());
+        }
+        return replicationLink;
+    }
+
+    /**
+     * Restarts the primary empty and the replica empty, attached through a healed replication link,
+     * and waits until the replica is in sync. Meanwhile the instances reach no Redis: a test
+     * {@linkplain #moveRedis moves} them to the primary when it is ready.
+     */
+    public void restartPrimaryWithReplica() {
+        moveRedis(unusedPort(), true);
+        ProcessRedisServer standby = replica();
+        standby.kill();
+        redis.kill();
+        replicationLink().resetConnections(); // held bytes of the last replication are lost, then heal
+        replicationLink().heal();
+        redis.start();
+        redis.command("CONFIG", "SET", "repl-diskless-sync-delay", "0"); // sync at once, not in 5 s
+        standby.start();
+        await(
+                "the replica in sync with the primary",
+                SYNC_TIMEOUT,
+                () -> "1".equals(redis.command("WAIT", "1", "100")),
+                () -> String.valueOf(standby.command("INFO", "replication")));
+    }
+
+    /**
+     * Moves the one address of Redis, every instance's proxy and those of later launches, to {@code
+     * port}: resetting the instances' connections (a DNS or virtual IP move) or keeping them open and
+     * reconnecting their server side only (a managed Redis proxy).
+     */
+    public void moveRedis(int port, boolean resetClients) {
+        redisPort = port;
+        proxies().forEach(proxy -> proxy.retarget(port, resetClients));
+    }
+
+    /**
+     * Whether the instances' proxies keep the instances' connections open when Redis dies, their
+     * requests waiting for the next {@link #moveRedis move}, as a managed Redis proxy does.
+     */
+    public void keepConnectionsWhenRedisDies(boolean keep) {
+        proxies().forEach(proxy -> proxy.keepClients(keep));
+    }
+
+    /** Stops the replica and puts the instances back on the primary, started empty if it was down. */
+    public void restorePrimary() {
+        replica().kill();
+        replicationLink().resetConnections();
+        replicationLink().heal();
+        redis.start();
+        moveRedis(redis.port(), true);
     }
 
     public ObservingDestination destination() {
@@ -192,7 +274,26 @@ public final class FaultLab implements AutoCloseable {
         });
         proxies.values().forEach(TcpProxy::close);
         destination.close();
+        if (replica != null) {
+            replica.close();
+        }
+        if (replicationLink != null) {
+            replicationLink.close();
+        }
         redis.close();
+    }
+
+    private synchronized List<TcpProxy> proxies() {
+        return List.copyOf(proxies.values());
+    }
+
+    /** A loopback port where nothing listens: connections to it are refused, as to a dead Redis. */
+    private static int unusedPort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException ex) {
+            throw new UncheckedIOException("No free port on the loopback address", ex);
+        }
     }
 
     private Optional<String> soleLeaderWithSession() {

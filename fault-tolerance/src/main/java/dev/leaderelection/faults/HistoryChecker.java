@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Proves from the destination's history that no two instances ever held it at once:
@@ -14,7 +15,8 @@ import java.util.Objects;
  *   <li>fencing tokens never go down, and a new holder has a larger one.
  * </ul>
  *
- * It also measures the leaderless gaps: from one session's close to the next one's greeting.
+ * It also measures the leaderless gaps: from one session's close to the next one's greeting; and,
+ * after a failover, when the world first saw a new term ({@link #firstNewTerm}).
  */
 public final class HistoryChecker {
 
@@ -62,6 +64,17 @@ public final class HistoryChecker {
             }
         }
         return new Verdict(List.copyOf(violations), maxGap, ordered.size());
+    }
+
+    /**
+     * The first session that greeted at or after {@code nanos} with a fencing token above {@code
+     * token}: where the world first saw a term granted after that instant, such as a failover.
+     */
+    public static Optional<Session> firstNewTerm(List<Session> sessions, long nanos, long token) {
+        return sessions.stream()
+                .filter(session -> session.instance() != null)
+                .filter(session -> session.fencingToken() > token && session.firstWrite() >= nanos)
+                .min(Comparator.comparingLong(Session::firstWrite));
     }
 
     private static void checkPair(Session older, Session newer, List<Freeze> freezes, List<String> violations) {

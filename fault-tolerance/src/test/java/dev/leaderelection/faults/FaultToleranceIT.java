@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.leaderelection.testing.process.LeaderStatus;
 import dev.leaderelection.testing.proxy.Direction;
+import dev.leaderelection.testing.redis.ProcessRedisServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +32,12 @@ class FaultToleranceIT {
     private static final int ROUNDS = Integer.getInteger("faults.rounds", 1);
     private static final Duration LEASE = FaultLab.LEASE;
     private static final Duration STEP = Duration.ofSeconds(30);
-    private static final String LEASE_KEY = "{leader-election:telnet-gateway}:lease";
+    private static final String KEYS = "{leader-election:telnet-gateway}";
+    private static final String LEASE_KEY = KEYS + ":lease";
+    private static final String[] ELECTION_KEYS = {LEASE_KEY, KEYS + ":term", KEYS + ":epoch", KEYS + ":server"};
+    /** What a grant may come early after a promotion: clock reading and rounding, never a renewal. */
+    private static final Duration GRANT_SLACK = Duration.ofMillis(50);
+
     private static final ResultsTable results = new ResultsTable();
     private static FaultLab lab;
 
@@ -198,6 +204,138 @@ class FaultToleranceIT {
         scenario.finish();
     }
 
+    @Test
+    @Order(17)
+    void failoverToAReplicaThatMissedTheElectionResettingConnections() {
+        failover("9a. failover, replica missed the term, conns reset", true, Duration.ZERO, false);
+    }
+
+    @Test
+    @Order(18)
+    void failoverToAReplicaThatMissedTheElectionKeepingConnections() {
+        failover("9b. failover, replica missed the term, conns kept", false, Duration.ZERO, false);
+    }
+
+    @Test
+    @Order(19)
+    void failoverToALaggingReplicaKeepingConnections() {
+        failover(
+                "9c. failover, replica 1.25x lease behind, conns kept",
+                false,
+                LEASE.multipliedBy(5).dividedBy(4),
+                false);
+    }
+
+    @Test
+    @Order(20)
+    void failoverToAReplicaThatMissedTheElectionWhileTheLeaderIsCutOff() {
+        failover("9d. as 9a, and the old leader cut off from Redis", true, Duration.ZERO, true);
+    }
+
+    /**
+     * Each round: a primary with an empty replica in sync; the replication stream is held back from
+     * the election's first grant ({@code lag} zero: the replica never hears of the election) or
+     * {@code lag} after it (the replica has the election but misses its last renewals); the
+     * primary is SIGKILLed just after a renewal, the replica promoted, the address moved to it. The
+     * old leader must step down before its lease ends, and no new term may begin within one lease of
+     * the promotion: the promoted replica cannot know how long the old leader still counts on. With
+     * {@code cutOff} the old leader cannot reach Redis from just before the primary dies until it
+     * has stepped down, so it learns nothing from the replica and leads until its own deadline.
+     */
+    private void failover(String name, boolean resetClients, Duration lag, boolean cutOff) {
+        Scenario scenario = new Scenario(name);
+        for (int round = 0; round < ROUNDS; round++) {
+            Session before = lab.openSessionOf(lab.awaitOneLeader(STEP));
+            lab.restartPrimaryWithReplica();
+            if (lag.isZero()) {
+                lab.replicationLink().hold(Direction.DOWNSTREAM);
+            }
+            lab.moveRedis(lab.redis().port(), true);
+            String leader = awaitNewTerm(before);
+            if (lag.isZero()) {
+                assertThat(lab.replica().command(concat("EXISTS", ELECTION_KEYS)))
+                        .as("election keys on the replica before the failover")
+                        .isEqualTo("0");
+            } else {
+                assertThat(lab.redis().command("WAIT", "1", "5000")).isEqualTo("1");
+                lab.replicationLink().hold(Direction.DOWNSTREAM);
+                FaultLab.pause(lag);
+                assertThat(lab.replica().command("EXISTS", KEYS + ":epoch", KEYS + ":server"))
+                        .as("epoch and server record on the replica before the failover")
+                        .isEqualTo("2");
+                assertThat(lab.replica().command("EXISTS", LEASE_KEY))
+                        .as("the replica's copy of the lease, expired for want of the last renewals")
+                        .isEqualTo("0");
+            }
+            assertThat(lab.redis().command(concat("EXISTS", ELECTION_KEYS)))
+                    .as("election keys on the primary")
+                    .isEqualTo("4");
+            // past the wait that a freshly started Redis imposes anyway: only the missing record can hold
+            FaultLab.await(
+                    "the replica up for longer than a lease and a second",
+                    STEP,
+                    () -> uptimeSeconds(lab.replica()) > LEASE.toSeconds() + 1,
+                    () -> String.valueOf(lab.replica().command("INFO", "server")));
+            FaultLab.await(
+                    "a renewal by " + leader,
+                    STEP,
+                    () -> Long.parseLong(String.valueOf(lab.redis().command("PTTL", LEASE_KEY)))
+                            >= LEASE.toMillis() - 250,
+                    () -> lab.statuses().toString());
+            Session term = lab.openSessionOf(leader);
+            if (cutOff) {
+                lab.proxy(leader).hold(Direction.UPSTREAM, Direction.DOWNSTREAM);
+            }
+            lab.keepConnectionsWhenRedisDies(!resetClients);
+            lab.redis().kill();
+            lab.replica().promote();
+            long promotedAt = System.nanoTime();
+            Instant promotedAtWall = Instant.now();
+            lab.moveRedis(lab.replica().port(), resetClients);
+            lab.keepConnectionsWhenRedisDies(false);
+
+            awaitStepDown(leader, term.connection(), scenario);
+            lab.proxy(leader).heal();
+            String next = lab.awaitOneLeader(STEP);
+            Session first = HistoryChecker.firstNewTerm(lab.destination().sessions(), promotedAt, term.fencingToken())
+                    .orElseThrow(() -> new AssertionError("no new term greeted after the promotion"));
+            Duration greeted = Duration.ofNanos(first.firstWrite() - promotedAt);
+            Instant since = lab.app(next).status().since();
+            Duration granted = since == null ? greeted : Duration.between(promotedAtWall, since);
+            scenario.grantAfterPromotion(granted.compareTo(greeted) < 0 ? granted : greeted);
+        }
+        Session promoted = lab.openSessionOf(lab.awaitOneLeader(STEP));
+        lab.restorePrimary();
+        awaitNewTerm(promoted);
+        scenario.finish();
+    }
+
+    /**
+     * Waits for a term after {@code before}'s to greet the destination, then for that leader alone:
+     * right after a store change the old leader may still count on its lease, and look like one.
+     */
+    private static String awaitNewTerm(Session before) {
+        FaultLab.await(
+                "a term after token " + before.fencingToken(),
+                STEP,
+                () -> HistoryChecker.firstNewTerm(
+                                lab.destination().sessions(), before.firstWrite(), before.fencingToken())
+                        .isPresent(),
+                () -> lab.statuses().toString());
+        return lab.awaitOneLeader(STEP);
+    }
+
+    private static long uptimeSeconds(ProcessRedisServer server) {
+        return Long.parseLong(String.valueOf(server.info("server", "uptime_in_seconds")));
+    }
+
+    private static String[] concat(String first, String... rest) {
+        String[] all = new String[rest.length + 1];
+        all[0] = first;
+        System.arraycopy(rest, 0, all, 1, rest.length);
+        return all;
+    }
+
     /** Each round, {@code fault} must make the leader close its session. */
     private void termEndedBy(String name, Runnable fault) {
         Scenario scenario = new Scenario(name);
@@ -310,6 +448,7 @@ class FaultToleranceIT {
         private final String name;
         private final long since = System.nanoTime();
         private final List<Duration> lateness = new ArrayList<>();
+        private final List<Duration> grantsAfterPromotion = new ArrayList<>();
 
         Scenario(String name) {
             this.name = name;
@@ -320,17 +459,31 @@ class FaultToleranceIT {
             lateness.add(late);
         }
 
+        /** When a new term began after a replica was promoted, the earliest sign of it. */
+        void grantAfterPromotion(Duration after) {
+            grantsAfterPromotion.add(after);
+        }
+
         void finish() {
             HistoryChecker.Verdict verdict = lab.verdictSince(since);
             Long maxLateness =
                     lateness.stream().map(Duration::toMillis).max(Long::compare).orElse(null);
+            Duration firstGrant =
+                    grantsAfterPromotion.stream().min(Duration::compareTo).orElse(null);
             results.add(new ResultsTable.Row(
                     name,
                     ROUNDS,
                     verdict.violations().size(),
                     Duration.ofNanos(verdict.maxLeaderlessGapNanos()).toMillis(),
-                    maxLateness));
+                    maxLateness,
+                    firstGrant == null ? null : firstGrant.toMillis()));
             assertThat(verdict.violations()).as(name).isEmpty();
+            assertThat(grantsAfterPromotion.stream()
+                            .filter(after -> after.compareTo(LEASE.minus(GRANT_SLACK)) < 0)
+                            .toList())
+                    .as(name + ": new terms that began within one lease of the promotion, in "
+                            + grantsAfterPromotion.size() + " rounds")
+                    .isEmpty();
             if (maxLateness != null) {
                 assertThat(maxLateness)
                         .as(name + ": closed after the lease had ended")

@@ -73,6 +73,26 @@ class HistoryCheckerTest {
                         new Session(2, null, -1, 30, Long.MAX_VALUE, List.of()));
     }
 
+    @Test
+    void theFirstNewTermAfterAnInstantIsTheEarliestGreetingWithAHigherToken() {
+        List<Session> sessions = List.of(
+                session(1, "a", 10, 0, 500, 5, 200, 450),
+                session(2, "a", 10, 520, 900, 530),
+                session(3, "b", 12, 700, 900, 760),
+                session(4, "c", 11, 600, 650, 640),
+                new Session(5, null, -1, 610, 620, List.of()));
+
+        assertThat(HistoryChecker.firstNewTerm(sessions, 100, 10))
+                .get()
+                .extracting(Session::connection)
+                .isEqualTo(4);
+        assertThat(HistoryChecker.firstNewTerm(sessions, 645, 10))
+                .get()
+                .extracting(Session::connection)
+                .isEqualTo(3);
+        assertThat(HistoryChecker.firstNewTerm(sessions, 100, 12)).isEmpty();
+    }
+
     private static Session session(
             int connection, String instance, long token, long accepted, long closed, long... lines) {
         return new Session(

@@ -17,10 +17,16 @@ import java.util.function.BooleanSupplier;
  * add latency, hold back the bytes of one or both directions (a network cut: nothing is lost, it
  * arrives late once {@link #heal() healed}), and reset every connection. Connections made while
  * the traffic is held are accepted, as a kernel would, but carry nothing.
+ *
+ * <p>It can also stand for one address of a Redis that fails over: {@link #retarget} moves it to
+ * another server either as a DNS or virtual IP move does (the clients' connections are reset and
+ * they reconnect) or as a managed Redis proxy does (the clients' connections stay open and only the
+ * server side is reconnected; see {@link #keepClients}).
  */
 public final class TcpProxy implements AutoCloseable {
 
-    private final int targetPort;
+    private volatile int targetPort;
+    private volatile boolean keepClients;
     private final ServerSocket server;
     private final Set<ProxiedConnection> connections = ConcurrentHashMap.newKeySet();
     private final Set<Direction> held = EnumSet.noneOf(Direction.class);
@@ -61,6 +67,51 @@ public final class TcpProxy implements AutoCloseable {
         held.clear();
         latency = Duration.ZERO;
         notifyAll();
+    }
+
+    /**
+     * Forwards to {@code port} from now on. With {@code resetClients} every open connection is reset,
+     * as when a DNS name or a virtual IP moves: clients reconnect, to the new server. Without it every
+     * open connection stays open on the client side and its server side is reconnected to {@code
+     * port}, as a managed Redis proxy does: requests that the old server left unanswered get an error
+     * reply, later ones go to the new server. The new server side starts afresh: no {@code HELLO}
+     * or {@code SELECT} is replayed (a RESP3 client gets RESP2 replies, which it reads alike), and a
+     * connection that cannot move cleanly is reset instead: one with subscriptions (the client
+     * subscribes again when it reconnects), one that is not Redis traffic, or one with a request or
+     * reply cut in the middle.
+     */
+    public void retarget(int port, boolean resetClients) {
+        targetPort = port;
+        if (resetClients) {
+            resetConnections();
+            return;
+        }
+        for (ProxiedConnection connection : connections) {
+            try {
+                connection.moveTo(connect(port));
+            } catch (IOException ex) {
+                connection.close(); // the new server is not there: reset, as the proxy could not move it
+            }
+        }
+    }
+
+    /**
+     * Whether a connection whose server side closes (the server died) stays open on the client side,
+     * its requests waiting for the next {@link #retarget retarget} (as a managed Redis proxy keeps its
+     * clients while a replica is promoted), rather than being reset as a plain forwarder does (the
+     * default). Requests the dead server left unanswered get an error reply.
+     */
+    public void keepClients(boolean keep) {
+        keepClients = keep;
+    }
+
+    boolean keepsClients() {
+        return keepClients;
+    }
+
+    /** The port connections are forwarded to. */
+    public int targetPort() {
+        return targetPort;
     }
 
     /** Resets every open connection (the bytes held back are lost); new connections work as configured. */
@@ -115,14 +166,24 @@ public final class TcpProxy implements AutoCloseable {
                 return; // closed
             }
             try {
-                Socket upstream = new Socket();
-                upstream.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort));
-                ProxiedConnection connection = new ProxiedConnection(this, client, upstream);
+                Socket upstream = connect(targetPort);
+                ProxiedConnection connection = new ProxiedConnection(this, client);
                 connections.add(connection);
-                connection.start();
+                connection.start(upstream);
             } catch (IOException ex) {
                 closeQuietly(client); // the server is down: refuse, as it would
             }
+        }
+    }
+
+    private static Socket connect(int port) throws IOException {
+        Socket socket = new Socket();
+        try {
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            return socket;
+        } catch (IOException ex) {
+            closeQuietly(socket);
+            throw ex;
         }
     }
 
