@@ -14,10 +14,13 @@ final class StoreCalls {
 
     private StoreCalls() {}
 
-    /** The call's answer, waiting at most 5 s. */
+    /**
+     * The call's answer, waiting at most 15 s: a bound for a failure, not a timing claim; a cold JVM
+     * on a busy machine can take seconds over its first connection and script.
+     */
     static <T> T answer(CompletionStage<T> stage) {
         try {
-            return stage.toCompletableFuture().get(5, TimeUnit.SECONDS);
+            return stage.toCompletableFuture().get(15, TimeUnit.SECONDS);
         } catch (Exception ex) {
             throw new AssertionError("store call failed", ex);
         }
