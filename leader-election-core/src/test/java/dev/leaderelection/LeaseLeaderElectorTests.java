@@ -10,7 +10,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class LeaseLeaderElectorTest {
+class LeaseLeaderElectorTests {
 
     private static final ElectionTimings TIMINGS = ElectionTimings.builder()
             .leaseDuration(Duration.ofSeconds(10))
