@@ -6,20 +6,46 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import dev.leaderelection.autoconfigure.LeaderElectionRedisAutoConfiguration;
 import org.junit.jupiter.api.Test;
 
-/** Holds the layering of the design notes: the core knows no store, no Spring Data, no metrics. */
+/**
+ * Holds the layering of the design notes across the modules on this class path: the Spring glue
+ * knows a store only in that store's auto-configuration, a store knows no Spring Boot and none of
+ * the glue, and no packages form a cycle. The core's own rules live in the core.
+ */
 class ArchitectureTests {
 
     private static final JavaClasses CLASSES = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
             .importPackages("dev.leaderelection");
 
+    private static final String[] SPRING_GLUE = {
+        "dev.leaderelection.autoconfigure..",
+        "dev.leaderelection.actuate..",
+        "dev.leaderelection.aop..",
+        "dev.leaderelection.annotation..",
+        "dev.leaderelection.event.."
+    };
+
     @Test
-    void coreImportsNoStoreClientOrMetricsLibrary() {
+    void theGenericWiringKnowsNoStore() {
         noClasses()
                 .that()
-                .resideInAnyPackage("dev.leaderelection", "dev.leaderelection.store..", "dev.leaderelection.event..")
+                .resideInAnyPackage(SPRING_GLUE)
+                .and()
+                .doNotBelongToAnyOf(LeaderElectionRedisAutoConfiguration.class)
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("dev.leaderelection.redis..", "org.springframework.data.redis..", "io.lettuce..")
+                .check(CLASSES);
+    }
+
+    @Test
+    void theEventsImportNoStoreClientOrMetricsLibrary() {
+        noClasses()
+                .that()
+                .resideInAPackage("dev.leaderelection.event..")
                 .should()
                 .dependOnClassesThat()
                 .resideInAnyPackage(
@@ -36,13 +62,21 @@ class ArchitectureTests {
     }
 
     @Test
-    void theStoreSpiDependsOnNothingElseOfOurs() {
+    void aStoreKnowsNeitherSpringBootNorTheGlue() {
         noClasses()
                 .that()
-                .resideInAPackage("dev.leaderelection.store..")
+                .resideInAPackage("dev.leaderelection.redis..")
                 .should()
                 .dependOnClassesThat()
-                .resideInAPackage("dev.leaderelection")
+                .resideInAnyPackage(
+                        "org.springframework.boot..",
+                        "org.springframework.context..",
+                        "io.micrometer..",
+                        "dev.leaderelection.autoconfigure..",
+                        "dev.leaderelection.actuate..",
+                        "dev.leaderelection.aop..",
+                        "dev.leaderelection.annotation..",
+                        "dev.leaderelection.event..")
                 .check(CLASSES);
     }
 
