@@ -252,6 +252,15 @@ class RedisLeaseStoreTests extends LeaseStoreContract {
                         "key prefix 'bad{prefix}' must be non-empty and use only letters, digits, '.', '_', ':' and '-'");
     }
 
+    @Test
+    void checkElectionNameTakesKeySafeNamesOnly() {
+        store.checkElectionName("orders.v2:eu-west_1");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> store.checkElectionName("orders queue"))
+                .withMessage("must be non-empty and use only letters, digits, '.', '_', ':' and '-'");
+        assertThatIllegalArgumentException().isThrownBy(() -> store.checkElectionName(""));
+    }
+
     /** Connection handling is not about the restart guard, which would hold back grants on a fresh server. */
     private static RedisLeaseStore unguarded(LettuceConnectionFactory connections, String keyPrefix) {
         return RedisLeaseStore.builder(connections)
