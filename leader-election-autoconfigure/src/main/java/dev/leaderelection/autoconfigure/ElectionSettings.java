@@ -11,6 +11,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import org.springframework.core.env.Environment;
 import org.springframework.util.StringUtils;
 
@@ -29,7 +30,7 @@ record ElectionSettings(String name, String instanceId, ElectionTimings timings)
         try {
             store.checkElectionName(name);
         } catch (IllegalArgumentException ex) {
-            throw invalidKeyPart("name", name, ex);
+            throw invalidKeyPart("name", name, ex.getMessage(), ex);
         }
         String instanceId =
                 StringUtils.hasText(properties.getInstanceId()) ? properties.getInstanceId() : defaultInstanceId();
@@ -37,16 +38,15 @@ record ElectionSettings(String name, String instanceId, ElectionTimings timings)
     }
 
     /**
-     * The failure of a property that becomes part of the store's keys, such as the election name:
-     * {@code rejection}'s message says what the store accepts ("must ...").
+     * The failure of a property that becomes part of the store's keys, such as the election name;
+     * {@code rule} says what the store accepts, worded to follow the value ("must ...").
      */
     static InvalidLeaderElectionPropertiesException invalidKeyPart(
-            String property, String value, IllegalArgumentException rejection) {
+            String property, String value, String rule, @Nullable Throwable cause) {
         return new InvalidLeaderElectionPropertiesException(
-                "%s%s ('%s') %s, so that it fits the store's key layout"
-                        .formatted(PREFIX, property, value, rejection.getMessage()),
+                "%s%s ('%s') %s, so that it fits the store's key layout".formatted(PREFIX, property, value, rule),
                 List.of(PREFIX + property),
-                rejection);
+                cause);
     }
 
     private static ElectionTimings timings(LeaderElectionProperties properties) {

@@ -60,8 +60,7 @@ public final class LeaderElectionRedisAutoConfiguration {
         String keyPrefix =
                 current != null ? current : deprecated != null ? deprecated : RedisLeaseStore.DEFAULT_KEY_PREFIX;
         if (!RedisKeys.isValidName(keyPrefix)) {
-            throw ElectionSettings.invalidKeyPart(
-                    property, keyPrefix, new IllegalArgumentException(RedisKeys.NAME_RULE));
+            throw ElectionSettings.invalidKeyPart(property, keyPrefix, RedisKeys.NAME_RULE, null);
         }
         return keyPrefix;
     }
