@@ -72,7 +72,7 @@ public class LeaderOnlyInterceptor implements MethodInterceptor {
             elector = resolved;
             if (resolved.isEmpty()) {
                 log.warn("@LeaderOnly methods will not run: there is no LeaderElector bean "
-                        + "(leader.election.enabled=false, or no single RedisConnectionFactory)");
+                        + "(leader.election.enabled=false, or no LeaseStore bean)");
             }
         }
         return resolved;

@@ -3,7 +3,7 @@ package dev.leaderelection.autoconfigure;
 import dev.leaderelection.BackoffPolicy;
 import dev.leaderelection.ElectionTimings;
 import dev.leaderelection.InvalidTimingsException;
-import dev.leaderelection.redis.RedisKeys;
+import dev.leaderelection.store.LeaseStore;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Comparator;
@@ -11,26 +11,42 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import org.springframework.core.env.Environment;
 import org.springframework.util.StringUtils;
 
 /**
- * The election's settings resolved from {@link LeaderElectionProperties}, checked together: any
- * problem is reported with the property names a user writes.
+ * The election's settings resolved from {@link LeaderElectionProperties}, checked together and
+ * against the store: any problem is reported with the property names a user writes.
  */
-record ElectionSettings(String name, String instanceId, String keyPrefix, ElectionTimings timings) {
+record ElectionSettings(String name, String instanceId, ElectionTimings timings) {
 
     static final String PREFIX = "leader.election.";
 
-    static ElectionSettings of(LeaderElectionProperties properties, Environment environment) {
+    static ElectionSettings of(LeaderElectionProperties properties, Environment environment, LeaseStore store) {
         String name = StringUtils.hasText(properties.getName())
                 ? properties.getName()
                 : environment.getProperty("spring.application.name", "default");
-        requireKeyPart("name", name);
-        requireKeyPart("key-prefix", properties.getKeyPrefix());
+        try {
+            store.checkElectionName(name);
+        } catch (IllegalArgumentException ex) {
+            throw invalidKeyPart("name", name, ex.getMessage(), ex);
+        }
         String instanceId =
                 StringUtils.hasText(properties.getInstanceId()) ? properties.getInstanceId() : defaultInstanceId();
-        return new ElectionSettings(name, instanceId, properties.getKeyPrefix(), timings(properties));
+        return new ElectionSettings(name, instanceId, timings(properties));
+    }
+
+    /**
+     * The failure of a property that becomes part of the store's keys, such as the election name;
+     * {@code rule} says what the store accepts, worded to follow the value ("must ...").
+     */
+    static InvalidLeaderElectionPropertiesException invalidKeyPart(
+            String property, String value, String rule, @Nullable Throwable cause) {
+        return new InvalidLeaderElectionPropertiesException(
+                "%s%s ('%s') %s, so that it fits the store's key layout".formatted(PREFIX, property, value, rule),
+                List.of(PREFIX + property),
+                cause);
     }
 
     private static ElectionTimings timings(LeaderElectionProperties properties) {
@@ -51,16 +67,6 @@ record ElectionSettings(String name, String instanceId, String keyPrefix, Electi
                     inPropertyNames(ex.getMessage(), ex.settings()),
                     ex.settings().stream().map(ElectionSettings::propertyName).toList(),
                     ex);
-        }
-    }
-
-    private static void requireKeyPart(String property, String value) {
-        if (!RedisKeys.isValidName(value)) {
-            throw new InvalidLeaderElectionPropertiesException(
-                    "%s%s ('%s') must be non-empty and use only letters, digits, '.', '_', ':' and '-', so that it fits the store's key layout"
-                            .formatted(PREFIX, property, value),
-                    List.of(PREFIX + property),
-                    null);
         }
     }
 

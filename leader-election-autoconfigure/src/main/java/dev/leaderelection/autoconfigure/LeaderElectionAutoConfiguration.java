@@ -4,8 +4,6 @@ import dev.leaderelection.ElectionScheduler;
 import dev.leaderelection.LeaderElector;
 import dev.leaderelection.LeaseLeaderElector;
 import dev.leaderelection.ThreadPoolElectionScheduler;
-import dev.leaderelection.redis.RedisLeaderElector;
-import dev.leaderelection.redis.RedisLeaseStore;
 import dev.leaderelection.store.LeaseStore;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -19,8 +17,9 @@ import org.springframework.context.support.AbstractApplicationContext;
 import org.springframework.core.env.Environment;
 
 /**
- * The elector of this application's election, on whatever {@link LeaseStore} the context has,
- * started and stopped with the context, publishing its transitions as application events.
+ * The elector of this application's election, on whatever single {@link LeaseStore} the context
+ * has, created by the store's {@link LeaderElectorFactory} if it contributes one; the store and the
+ * elector start and stop with the context, and the elector's transitions become application events.
  */
 @AutoConfiguration
 @ConditionalOnBooleanProperty(name = "leader.election.enabled", matchIfMissing = true)
@@ -38,18 +37,28 @@ public final class LeaderElectionAutoConfiguration {
     }
 
     @Bean
+    @ConditionalOnMissingBean
+    LeaderElectorFactory leaderElectorFactory(LeaseStore store) {
+        return (election, instanceId, timings, scheduler) ->
+                new LeaseLeaderElector(election, instanceId, store, timings, scheduler);
+    }
+
+    @Bean
     @ConditionalOnMissingBean(LeaderElector.class)
     LeaseLeaderElector leaderElector(
+            LeaderElectorFactory factory,
             LeaseStore store,
             ElectionScheduler scheduler,
             LeaderElectionProperties properties,
             Environment environment) {
-        ElectionSettings settings = ElectionSettings.of(properties, environment);
-        if (store instanceof RedisLeaseStore redisStore) {
-            return new RedisLeaderElector(
-                    settings.name(), settings.instanceId(), redisStore, settings.timings(), scheduler);
-        }
-        return new LeaseLeaderElector(settings.name(), settings.instanceId(), store, settings.timings(), scheduler);
+        ElectionSettings settings = ElectionSettings.of(properties, environment, store);
+        return factory.create(settings.name(), settings.instanceId(), settings.timings(), scheduler);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    LeaseStoreLifecycle leaseStoreLifecycle(LeaseStore store) {
+        return new LeaseStoreLifecycle(store);
     }
 
     /**

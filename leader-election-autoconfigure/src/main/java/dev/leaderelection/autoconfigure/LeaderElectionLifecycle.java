@@ -3,7 +3,6 @@ package dev.leaderelection.autoconfigure;
 import dev.leaderelection.LeaderElector;
 import dev.leaderelection.Leadership;
 import dev.leaderelection.LeadershipListener;
-import dev.leaderelection.LeaseLeaderElector;
 import dev.leaderelection.RevocationReason;
 import dev.leaderelection.event.LeadershipGrantedEvent;
 import dev.leaderelection.event.LeadershipRevokedEvent;
@@ -12,8 +11,9 @@ import org.springframework.context.SmartLifecycle;
 
 /**
  * Runs the elector with the application context and turns its transitions into application
- * events. It starts after the Redis connection factory and before the web server, and stops in
- * the reverse order: leadership is released while Redis is still connected.
+ * events. It starts after the lease store ({@link LeaseStoreLifecycle}) and the connection
+ * factories, and before the web server, and stops in the reverse order: leadership is released
+ * while the store is still connected.
  */
 public class LeaderElectionLifecycle implements SmartLifecycle {
 
@@ -50,11 +50,7 @@ public class LeaderElectionLifecycle implements SmartLifecycle {
     @Override
     public void stop() {
         running = false;
-        if (elector instanceof LeaseLeaderElector leaseElector) {
-            leaseElector.stop(releaseOnShutdown);
-        } else {
-            elector.stop();
-        }
+        elector.stop(releaseOnShutdown);
     }
 
     @Override

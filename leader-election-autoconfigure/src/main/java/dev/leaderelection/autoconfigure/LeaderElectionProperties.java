@@ -3,6 +3,7 @@ package dev.leaderelection.autoconfigure;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.DeprecatedConfigurationProperty;
 
 /** Configuration of leader election, under {@code leader.election}. */
 @ConfigurationProperties("leader.election")
@@ -20,8 +21,8 @@ public class LeaderElectionProperties {
     /** Identity of this instance, shown to humans. Defaults to host name, process id and a random suffix. */
     private @Nullable String instanceId;
 
-    /** Prefix of the store keys. */
-    private String keyPrefix = "leader-election";
+    /** Prefix of the store keys. Replaced by 'leader.election.redis.key-prefix', which wins when both are set. */
+    private @Nullable String keyPrefix;
 
     /** Time-to-live of the lease in the store. */
     private Duration leaseDuration = Duration.ofSeconds(10);
@@ -78,11 +79,18 @@ public class LeaderElectionProperties {
         this.instanceId = instanceId;
     }
 
-    public String getKeyPrefix() {
+    /** The deprecated alias of {@code leader.election.redis.key-prefix}, if set. */
+    @Deprecated(since = "0.1.0")
+    @DeprecatedConfigurationProperty(
+            replacement = "leader.election.redis.key-prefix",
+            reason = "A store's settings live under leader.election.<store>",
+            since = "0.1.0")
+    public @Nullable String getKeyPrefix() {
         return keyPrefix;
     }
 
-    public void setKeyPrefix(String keyPrefix) {
+    @Deprecated(since = "0.1.0")
+    public void setKeyPrefix(@Nullable String keyPrefix) {
         this.keyPrefix = keyPrefix;
     }
 
@@ -202,11 +210,25 @@ public class LeaderElectionProperties {
     public static class Redis {
 
         /**
+         * Prefix of the Redis keys: letters, digits, '.', '_', ':' and '-'. Defaults to
+         * 'leader.election.key-prefix' if that deprecated property is set.
+         */
+        private @Nullable String keyPrefix;
+
+        /**
          * Whether to hold back grants for one lease duration after Redis restarts or fails over (a
          * replica is promoted), which may lose the last grant or renewal, so that a leader from
          * before has stepped down.
          */
         private boolean restartGuard = true;
+
+        public @Nullable String getKeyPrefix() {
+            return keyPrefix;
+        }
+
+        public void setKeyPrefix(@Nullable String keyPrefix) {
+            this.keyPrefix = keyPrefix;
+        }
 
         public boolean isRestartGuard() {
             return restartGuard;

@@ -1,5 +1,7 @@
 package dev.leaderelection.autoconfigure;
 
+import dev.leaderelection.redis.RedisKeys;
+import dev.leaderelection.redis.RedisLeaderElector;
 import dev.leaderelection.redis.RedisLeaseStore;
 import dev.leaderelection.store.LeaseStore;
 import io.lettuce.core.RedisClient;
@@ -10,12 +12,13 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
-import org.springframework.core.env.Environment;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 /**
  * The Redis lease store, on the application's {@link RedisConnectionFactory}, so that every
- * {@code spring.data.redis.*} setting (credentials, TLS, Sentinel, Cluster) applies unchanged.
+ * {@code spring.data.redis.*} setting (credentials, TLS, Sentinel, Cluster) applies unchanged, and
+ * {@link RedisLeaderElector}s on it. Active when {@code leader-election-redis} and Lettuce are on the
+ * classpath.
  */
 @AutoConfiguration(
         afterName = {
@@ -23,7 +26,7 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
             "org.springframework.boot.data.redis.autoconfigure.DataRedisReactiveAutoConfiguration"
         },
         before = LeaderElectionAutoConfiguration.class)
-@ConditionalOnClass({RedisConnectionFactory.class, RedisClient.class})
+@ConditionalOnClass({RedisLeaseStore.class, RedisConnectionFactory.class, RedisClient.class})
 @ConditionalOnBooleanProperty(name = "leader.election.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(LeaderElectionProperties.class)
 public final class LeaderElectionRedisAutoConfiguration {
@@ -32,10 +35,33 @@ public final class LeaderElectionRedisAutoConfiguration {
     @ConditionalOnMissingBean(LeaseStore.class)
     @ConditionalOnSingleCandidate(RedisConnectionFactory.class)
     RedisLeaseStore leaderElectionLeaseStore(
-            RedisConnectionFactory connectionFactory, LeaderElectionProperties properties, Environment environment) {
+            RedisConnectionFactory connectionFactory, LeaderElectionProperties properties) {
         return RedisLeaseStore.builder(connectionFactory)
-                .keyPrefix(ElectionSettings.of(properties, environment).keyPrefix())
+                .keyPrefix(keyPrefix(properties))
                 .restartGuard(properties.getRedis().isRestartGuard())
                 .build();
+    }
+
+    /** After the store: on the auto-configured store or a user's {@link RedisLeaseStore} bean. */
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnSingleCandidate(RedisLeaseStore.class)
+    LeaderElectorFactory redisLeaderElectorFactory(RedisLeaseStore store) {
+        return (election, instanceId, timings, scheduler) ->
+                new RedisLeaderElector(election, instanceId, store, timings, scheduler);
+    }
+
+    /** {@code leader.election.redis.key-prefix}, else the deprecated {@code leader.election.key-prefix}. */
+    @SuppressWarnings("deprecation")
+    private static String keyPrefix(LeaderElectionProperties properties) {
+        String current = properties.getRedis().getKeyPrefix();
+        String deprecated = properties.getKeyPrefix();
+        String property = (current == null && deprecated != null) ? "key-prefix" : "redis.key-prefix";
+        String keyPrefix =
+                current != null ? current : deprecated != null ? deprecated : RedisLeaseStore.DEFAULT_KEY_PREFIX;
+        if (!RedisKeys.isValidName(keyPrefix)) {
+            throw ElectionSettings.invalidKeyPart(property, keyPrefix, RedisKeys.NAME_RULE, null);
+        }
+        return keyPrefix;
     }
 }

@@ -23,9 +23,12 @@ import dev.leaderelection.store.LeaseStore;
 import dev.leaderelection.store.LeaseToken;
 import dev.leaderelection.testing.redis.RedisServerExtension;
 import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -136,6 +139,87 @@ class LeaderElectionAutoConfigurationTests {
     }
 
     @Test
+    void runWithoutTheRedisStoreModuleShouldNotCreateElector() {
+        contextRunner
+                .withClassLoader(new FilteredClassLoader(RedisLeaseStore.class))
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(context).doesNotHaveBean(LeaderElector.class);
+                    assertThat(context).doesNotHaveBean(LeaseStore.class);
+                });
+    }
+
+    @Test
+    void runShouldCreateElectorsThroughTheRedisFactory() {
+        contextRunner.run(context -> {
+            LeaderElectorFactory factory = context.getBean(LeaderElectorFactory.class);
+            try (ThreadPoolElectionScheduler scheduler = new ThreadPoolElectionScheduler(1, "factory-")) {
+                assertThat(factory.create(
+                                "other", "me", ElectionTimings.builder().build(), scheduler))
+                        .isInstanceOf(RedisLeaderElector.class)
+                        .satisfies(elector -> assertThat(elector.store()).isSameAs(context.getBean(LeaseStore.class)));
+            }
+        });
+    }
+
+    @Test
+    void runWithAUserElectorFactoryShouldUseIt() {
+        contextRunner
+                .withBean(
+                        LeaderElectorFactory.class,
+                        () -> (election, instanceId, timings, scheduler) ->
+                                new LeaseLeaderElector(election, "from-factory", new SilentStore(), timings, scheduler))
+                .run(context -> assertThat(context.getBean(LeaderElector.class).instanceId())
+                        .isEqualTo("from-factory"));
+    }
+
+    @Test
+    void runShouldStartTheStoreBeforeTheElectorAndStopAndCloseItAfter() {
+        RecordingStore store = new RecordingStore();
+        contextRunner.withBean(LeaseStore.class, () -> store).run(context -> {
+            assertThat(context).hasSingleBean(LeaseStoreLifecycle.class);
+            await().atMost(Duration.ofSeconds(5)).until(() -> store.calls.contains("subscribe"));
+            assertThat(store.calls).containsExactly("start", "subscribe");
+        });
+        assertThat(store.calls).containsExactly("start", "subscribe", "unsubscribe", "stop", "close");
+    }
+
+    @Test
+    void runShouldUseTheRedisKeyPrefix() {
+        contextRunner
+                .withPropertyValues("leader.election.redis.key-prefix=acme")
+                .run(context -> assertThat(
+                                context.getBean(RedisLeaseStore.class).keyPrefix())
+                        .isEqualTo("acme"));
+    }
+
+    @Test
+    void runWithTheDeprecatedKeyPrefixShouldStillUseIt() {
+        contextRunner
+                .withPropertyValues("leader.election.key-prefix=legacy")
+                .run(context -> assertThat(
+                                context.getBean(RedisLeaseStore.class).keyPrefix())
+                        .isEqualTo("legacy"));
+    }
+
+    @Test
+    void runWithBothKeyPrefixesShouldPreferTheRedisOne() {
+        contextRunner
+                .withPropertyValues(
+                        "leader.election.key-prefix=legacy", "leader.election.redis.key-prefix=leader-election")
+                .run(context -> assertThat(
+                                context.getBean(RedisLeaseStore.class).keyPrefix())
+                        .isEqualTo("leader-election"));
+    }
+
+    @Test
+    void runWithoutAKeyPrefixShouldUseTheDefault() {
+        contextRunner.run(
+                context -> assertThat(context.getBean(RedisLeaseStore.class).keyPrefix())
+                        .isEqualTo(RedisLeaseStore.DEFAULT_KEY_PREFIX));
+    }
+
+    @Test
     void runWithAUserElectorShouldBackOffButStillManageIt() {
         try (ThreadPoolElectionScheduler scheduler = new ThreadPoolElectionScheduler(1, "user-")) {
             LeaderElector userElector = new LeaseLeaderElector(
@@ -175,7 +259,7 @@ class LeaderElectionAutoConfigurationTests {
                 .withPropertyValues(
                         "leader.election.name=billing",
                         "leader.election.instance-id=billing-1",
-                        "leader.election.key-prefix=acme",
+                        "leader.election.redis.key-prefix=acme",
                         "leader.election.lease-duration=4s",
                         "leader.election.renew-interval=1s",
                         "leader.election.operation-timeout=500ms",
@@ -267,6 +351,30 @@ class LeaderElectionAutoConfigurationTests {
     }
 
     @Test
+    void runWithARedisKeyPrefixThatBreaksTheKeyLayoutShouldFail() {
+        assertStartupFailure(
+                new String[] {"leader.election.redis.key-prefix=app{1}"},
+                "Invalid leader election configuration: leader.election.redis.key-prefix ('app{1}') must be non-empty "
+                        + "and use only letters, digits, '.', '_', ':' and '-', so that it fits the store's key layout",
+                "Review the value of the property 'leader.election.redis.key-prefix' in your configuration.");
+    }
+
+    @Test
+    void runWithAnElectionNameTheStoreRejectsShouldFailWithTheStoresReason() {
+        contextRunner
+                .withBean(LeaseStore.class, LowerCaseStore::new)
+                .withPropertyValues("leader.election.name=Orders")
+                .run(context -> {
+                    assertThat(context).hasFailed();
+                    FailureAnalysis analysis = new LeaderElectionFailureAnalyzer().analyze(context.getStartupFailure());
+                    assertThat(analysis).isNotNull();
+                    assertThat(analysis.getDescription())
+                            .isEqualTo("Invalid leader election configuration: leader.election.name ('Orders') must "
+                                    + "be lower case, so that it fits the store's key layout");
+                });
+    }
+
+    @Test
     void runWithJitterAboveOneShouldFail() {
         assertStartupFailure(
                 new String[] {"leader.election.backoff.jitter=1.5"},
@@ -294,8 +402,44 @@ class LeaderElectionAutoConfigurationTests {
         });
     }
 
+    /** A store that only takes lower-case election names. */
+    static final class LowerCaseStore extends SilentStore {
+        @Override
+        public void checkElectionName(String election) {
+            if (!election.equals(election.toLowerCase(Locale.ROOT))) {
+                throw new IllegalArgumentException("must be lower case");
+            }
+        }
+    }
+
+    /** A store that records its lifecycle and its release subscriptions. */
+    static final class RecordingStore extends SilentStore {
+        final List<String> calls = new CopyOnWriteArrayList<>();
+
+        @Override
+        public Subscription subscribeToReleases(String election, Runnable onRelease) {
+            calls.add("subscribe");
+            return () -> calls.add("unsubscribe");
+        }
+
+        @Override
+        public void start() {
+            calls.add("start");
+        }
+
+        @Override
+        public void stop() {
+            calls.add("stop");
+        }
+
+        @Override
+        public void close() {
+            calls.add("close");
+        }
+    }
+
     /** A store that never answers: enough to show which store the elector was given. */
-    static final class SilentStore implements LeaseStore {
+    static class SilentStore implements LeaseStore {
         @Override
         public CompletionStage<AcquireResult> acquire(String election, LeaseToken token, Duration ttl) {
             return new CompletableFuture<>();

@@ -20,6 +20,9 @@ public record RedisKeys(String lease, String term, String epoch, String server, 
 
     private static final Pattern VALID_NAME = Pattern.compile("[A-Za-z0-9._:\\-]+");
 
+    /** What a {@linkplain #isValidName valid} name is, worded to follow the name. */
+    public static final String NAME_RULE = "must be non-empty and use only letters, digits, '.', '_', ':' and '-'";
+
     /** The keys of {@code election} under {@code keyPrefix}; both must be {@linkplain #isValidName valid}. */
     public static RedisKeys of(String keyPrefix, String election) {
         requireValid("key prefix", keyPrefix);
@@ -43,8 +46,7 @@ public record RedisKeys(String lease, String term, String epoch, String server, 
 
     static void requireValid(String what, String value) {
         if (!isValidName(value)) {
-            throw new IllegalArgumentException(
-                    what + " '" + value + "' must be non-empty and use only letters, digits, '.', '_', ':' and '-'");
+            throw new IllegalArgumentException(what + " '" + value + "' " + NAME_RULE);
         }
     }
 }

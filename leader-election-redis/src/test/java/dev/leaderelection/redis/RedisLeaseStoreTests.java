@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 
 import dev.leaderelection.store.AcquireResult;
 import dev.leaderelection.store.LeaseStore;
-import dev.leaderelection.store.LeaseStoreContractTest;
 import dev.leaderelection.store.LeaseToken;
+import dev.leaderelection.tck.LeaseStoreContract;
 import dev.leaderelection.testing.redis.RedisServerExtension;
 import java.time.Duration;
 import java.util.Arrays;
@@ -24,7 +24,7 @@ import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.script.RedisScript;
 
-class RedisLeaseStoreTests extends LeaseStoreContractTest {
+class RedisLeaseStoreTests extends LeaseStoreContract {
 
     @RegisterExtension
     static final RedisServerExtension redis = new RedisServerExtension();
@@ -250,6 +250,15 @@ class RedisLeaseStoreTests extends LeaseStoreContractTest {
                 .isThrownBy(() -> new RedisLeaseStore(connectionFactory, "bad{prefix}"))
                 .withMessage(
                         "key prefix 'bad{prefix}' must be non-empty and use only letters, digits, '.', '_', ':' and '-'");
+    }
+
+    @Test
+    void checkElectionNameTakesKeySafeNamesOnly() {
+        store.checkElectionName("orders.v2:eu-west_1");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> store.checkElectionName("orders queue"))
+                .withMessage("must be non-empty and use only letters, digits, '.', '_', ':' and '-'");
+        assertThatIllegalArgumentException().isThrownBy(() -> store.checkElectionName(""));
     }
 
     /** Connection handling is not about the restart guard, which would hold back grants on a fresh server. */

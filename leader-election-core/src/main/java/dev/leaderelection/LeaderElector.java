@@ -22,9 +22,17 @@ public interface LeaderElector {
      * Stops: ends leadership at once (new guarded calls are refused), lets the guarded calls in
      * flight return, at most until the term's local deadline, then releases the lease and wakes the
      * other instances. Blocks at most for the lease duration plus the operation timeout, even when
-     * the store cannot be reached.
+     * the store cannot be reached. The same as {@code stop(true)}.
      */
-    void stop();
+    default void stop() {
+        stop(true);
+    }
+
+    /**
+     * Stops like {@link #stop()}; with {@code releaseLease} false the lease is left to expire in the
+     * store, so no other instance takes over before it would have anyway.
+     */
+    void stop(boolean releaseLease);
 
     /**
      * Whether this instance is leader now: it holds a term and the term's local deadline lies in

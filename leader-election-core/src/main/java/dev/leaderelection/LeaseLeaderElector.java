@@ -64,6 +64,10 @@ public class LeaseLeaderElector implements LeaderElector {
     private Subscription releases = () -> {};
     private CompletableFuture<Boolean> stepDown = CompletableFuture.completedFuture(false);
 
+    /**
+     * @throws IllegalArgumentException if the election name is blank or the store cannot take it
+     *     ({@link LeaseStore#checkElectionName})
+     */
     public LeaseLeaderElector(
             String election,
             String instanceId,
@@ -72,6 +76,11 @@ public class LeaseLeaderElector implements LeaderElector {
             ElectionScheduler scheduler) {
         if (election.isBlank()) {
             throw new IllegalArgumentException("election must not be blank");
+        }
+        try {
+            store.checkElectionName(election);
+        } catch (IllegalArgumentException ex) {
+            throw new IllegalArgumentException("election name '" + election + "' " + ex.getMessage(), ex);
         }
         this.election = election;
         this.instanceId = instanceId;
@@ -186,14 +195,6 @@ public class LeaseLeaderElector implements LeaderElector {
     }
 
     @Override
-    public void stop() {
-        stop(true);
-    }
-
-    /**
-     * Stops like {@link #stop()}; with {@code releaseLease} false the lease is left to expire in
-     * the store, so no other instance takes over before it would have anyway.
-     */
     public void stop(boolean releaseLease) {
         synchronized (lifecycle) {
             running = false;

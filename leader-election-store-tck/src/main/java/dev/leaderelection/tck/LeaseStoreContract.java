@@ -1,8 +1,12 @@
-package dev.leaderelection.store;
+package dev.leaderelection.tck;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.leaderelection.store.AcquireResult;
+import dev.leaderelection.store.LeaseHolder;
+import dev.leaderelection.store.LeaseStore;
+import dev.leaderelection.store.LeaseToken;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,8 +24,10 @@ import org.junit.jupiter.api.TestInfo;
 /**
  * The contract every {@link LeaseStore} must keep. A store's test extends this class and provides
  * the store; each test uses an election name of its own.
+ *
+ * <p>The test methods are public so that a subclass in any package inherits them.
  */
-public abstract class LeaseStoreContractTest {
+public abstract class LeaseStoreContract {
 
     protected static final Duration LONG_TTL = Duration.ofSeconds(30);
 
@@ -46,7 +52,7 @@ public abstract class LeaseStoreContractTest {
     }
 
     @Test
-    void acquireGrantsAFreeLease(TestInfo test) {
+    public void acquireGrantsAFreeLease(TestInfo test) {
         LeaseToken token = LeaseToken.random("node-a");
 
         AcquireResult result = answer(store().acquire(election(test), token, LONG_TTL));
@@ -59,7 +65,7 @@ public abstract class LeaseStoreContractTest {
     }
 
     @Test
-    void acquireOfAHeldLeaseNamesTheHolderAndItsRemainingTime(TestInfo test) {
+    public void acquireOfAHeldLeaseNamesTheHolderAndItsRemainingTime(TestInfo test) {
         answer(store().acquire(election(test), LeaseToken.random("node-a"), Duration.ofSeconds(10)));
 
         AcquireResult result = answer(store().acquire(election(test), LeaseToken.random("node-b"), LONG_TTL));
@@ -71,7 +77,7 @@ public abstract class LeaseStoreContractTest {
     }
 
     @Test
-    void acquireWithTheHoldersOwnTokenGrantsAgainWithALargerFencingToken(TestInfo test) {
+    public void acquireWithTheHoldersOwnTokenGrantsAgainWithALargerFencingToken(TestInfo test) {
         LeaseToken token = LeaseToken.random("node-a");
         long first = granted(store().acquire(election(test), token, LONG_TTL));
 
@@ -81,7 +87,7 @@ public abstract class LeaseStoreContractTest {
     }
 
     @Test
-    void fencingTokensIncreaseStrictlyAcrossGrants(TestInfo test) {
+    public void fencingTokensIncreaseStrictlyAcrossGrants(TestInfo test) {
         List<Long> tokens = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             LeaseToken token = LeaseToken.random("node-" + (i % 3));
@@ -92,7 +98,7 @@ public abstract class LeaseStoreContractTest {
     }
 
     @Test
-    void renewExtendsOnlyTheHoldersLease(TestInfo test) {
+    public void renewExtendsOnlyTheHoldersLease(TestInfo test) {
         LeaseToken holder = LeaseToken.random("node-a");
         answer(store().acquire(election(test), holder, Duration.ofSeconds(5)));
 
@@ -104,7 +110,7 @@ public abstract class LeaseStoreContractTest {
     }
 
     @Test
-    void renewWithASameNamedInstanceButAnotherNonceFails(TestInfo test) {
+    public void renewWithASameNamedInstanceButAnotherNonceFails(TestInfo test) {
         answer(store().acquire(election(test), LeaseToken.random("node-a"), LONG_TTL));
 
         assertThat(answer(store().renew(election(test), LeaseToken.random("node-a"), LONG_TTL)))
@@ -112,7 +118,7 @@ public abstract class LeaseStoreContractTest {
     }
 
     @Test
-    void anExpiredLeaseCanNeitherBeRenewedNorKeepOthersOut(TestInfo test) {
+    public void anExpiredLeaseCanNeitherBeRenewedNorKeepOthersOut(TestInfo test) {
         LeaseToken holder = LeaseToken.random("node-a");
         answer(store().acquire(election(test), holder, Duration.ofMillis(200)));
 
@@ -125,7 +131,7 @@ public abstract class LeaseStoreContractTest {
     }
 
     @Test
-    void releaseFreesOnlyTheHoldersLease(TestInfo test) {
+    public void releaseFreesOnlyTheHoldersLease(TestInfo test) {
         LeaseToken holder = LeaseToken.random("node-a");
         answer(store().acquire(election(test), holder, LONG_TTL));
 
@@ -138,14 +144,14 @@ public abstract class LeaseStoreContractTest {
     }
 
     @Test
-    void inspectOfAFreeLeaseIsEmpty(TestInfo test) {
+    public void inspectOfAFreeLeaseIsEmpty(TestInfo test) {
         Optional<LeaseHolder> holder = answer(store().inspect(election(test)));
 
         assertThat(holder).isEmpty();
     }
 
     @Test
-    void releaseWakesSubscribersOfThatElectionOnly(TestInfo test) throws InterruptedException {
+    public void releaseWakesSubscribersOfThatElectionOnly(TestInfo test) throws InterruptedException {
         if (!notifiesReleases()) {
             return;
         }
@@ -166,7 +172,7 @@ public abstract class LeaseStoreContractTest {
     }
 
     @Test
-    void concurrentCampaignsNeverGrantTwoHoldersAtOnce(TestInfo test) throws Exception {
+    public void concurrentCampaignsNeverGrantTwoHoldersAtOnce(TestInfo test) throws Exception {
         int workers = 4;
         int grantsEach = 25;
         AtomicInteger holders = new AtomicInteger();

@@ -59,6 +59,14 @@ final class ScriptedLeaseStore implements LeaseStore {
         return "scripted";
     }
 
+    /** Takes any name without a space. */
+    @Override
+    public void checkElectionName(String election) {
+        if (election.contains(" ")) {
+            throw new IllegalArgumentException("must not contain spaces");
+        }
+    }
+
     /** Takes the oldest unanswered call, which must be of the given operation. */
     Call next(String operation) {
         Call call = pending.pollFirst();

@@ -3,6 +3,7 @@ package dev.leaderelection;
 import static dev.leaderelection.ScriptedLeaseStore.granted;
 import static dev.leaderelection.ScriptedLeaseStore.held;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 import java.time.Duration;
 import java.util.List;
@@ -10,7 +11,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class LeaseLeaderElectorTest {
+class LeaseLeaderElectorTests {
 
     private static final ElectionTimings TIMINGS = ElectionTimings.builder()
             .leaseDuration(Duration.ofSeconds(10))
@@ -273,6 +274,25 @@ class LeaseLeaderElectorTest {
 
         assertThat(elector.isLeader()).isTrue();
         assertThat(events).containsExactly("granted 1");
+    }
+
+    @Test
+    void constructionFailsOnANameTheStoreRejects() {
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> new LeaseLeaderElector("order queue", "node-a", store, TIMINGS, clock))
+                .withMessage("election name 'order queue' must not contain spaces");
+    }
+
+    @Test
+    void stopWithoutReleaseThroughTheInterfaceLeavesTheLeaseToExpire() {
+        store.answerNext("acquire", granted(3));
+        LeaderElector asInterface = elector;
+
+        asInterface.stop(false);
+
+        assertThat(elector.state()).isEqualTo(ElectionState.STOPPED);
+        assertThat(events).containsExactly("granted 3", "revoked 3 SHUTDOWN", "drained 3 after 0ms");
+        assertThat(store.hasPending()).as("no release sent").isFalse();
     }
 
     @Test

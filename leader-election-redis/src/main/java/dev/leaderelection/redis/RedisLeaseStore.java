@@ -20,7 +20,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
@@ -46,14 +45,11 @@ import reactor.core.scheduler.Schedulers;
  * stepped down first.
  *
  * <p>Calls go out one at a time, in the order they are made, from a thread of the store's own.
+ *
+ * <p>Its owner calls {@link #start()} before the electors start and {@link #stop()} after they
+ * stopped, while the connection factory is still running, so the pub/sub connection closes cleanly.
  */
-public class RedisLeaseStore implements LeaseStore, SmartLifecycle, AutoCloseable {
-
-    /**
-     * The lifecycle phase: after the electors stop ({@code Integer.MAX_VALUE - 4096} in Spring
-     * Boot) and before the connection factories (phase 0), so the pub/sub connection closes cleanly.
-     */
-    public static final int PHASE = Integer.MAX_VALUE - 8192;
+public class RedisLeaseStore implements LeaseStore {
 
     /** The key prefix used unless another is given. */
     public static final String DEFAULT_KEY_PREFIX = "leader-election";
@@ -82,8 +78,6 @@ public class RedisLeaseStore implements LeaseStore, SmartLifecycle, AutoCloseabl
      * the server hangs; the caller, an election thread, must never wait for it.
      */
     private final Scheduler dispatch;
-
-    private volatile boolean running;
 
     /**
      * Creates a store on a connection factory that offers both blocking and reactive access, such
@@ -165,6 +159,14 @@ public class RedisLeaseStore implements LeaseStore, SmartLifecycle, AutoCloseabl
         return "redis";
     }
 
+    /** Accepts letters, digits, '.', '_', ':' and '-': the name becomes part of the keys' hash tag. */
+    @Override
+    public void checkElectionName(String election) {
+        if (!RedisKeys.isValidName(election)) {
+            throw new IllegalArgumentException(RedisKeys.NAME_RULE);
+        }
+    }
+
     /** The key prefix of this store. */
     public String keyPrefix() {
         return keyPrefix;
@@ -187,25 +189,12 @@ public class RedisLeaseStore implements LeaseStore, SmartLifecycle, AutoCloseabl
             EvictionCheck.run(redis, dispatch, WARM_UP_TIMEOUT);
         }
         releases.start();
-        running = true;
     }
 
     /** Stops listening for releases; commands keep working. */
     @Override
     public void stop() {
-        running = false;
         releases.stop();
-    }
-
-    /** Whether {@link #start()} ran and {@link #stop()} did not since; a new store listens either way. */
-    @Override
-    public boolean isRunning() {
-        return running;
-    }
-
-    @Override
-    public int getPhase() {
-        return PHASE;
     }
 
     /** Stops listening for releases and sending commands, for good; later calls fail. */

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-class ElectionTimingsTest {
+class ElectionTimingsTests {
 
     @Test
     void defaultsFollowTheLease() {

@@ -10,8 +10,13 @@ import java.util.concurrent.CompletionStage;
  * <p>Every operation is atomic in the store and answers asynchronously; the engine bounds each call
  * with its own timeout and treats anything but a clear success as "not proven". Implementations must
  * never block the calling thread on I/O.
+ *
+ * <p>Whoever owns the store (an application context, a test) calls {@link #start()} before the
+ * electors start, {@link #stop()} after they stopped, and {@link #close()} once at the end. The
+ * operations work without {@code start()}; it only prepares (connections, scripts, listening for
+ * releases), so a store that needs none keeps the defaults.
  */
-public interface LeaseStore {
+public interface LeaseStore extends AutoCloseable {
 
     /**
      * Takes the lease if it is free, or if {@code token} already holds it.
@@ -52,6 +57,30 @@ public interface LeaseStore {
 
     /** A short, lower-case name of the store kind, such as {@code redis}. */
     String kind();
+
+    /**
+     * Checks that {@code election} can name an election in this store, so that a bad name fails at
+     * startup rather than at the first store call. Names of letters, digits, '.', '_', ':' and '-'
+     * must be accepted by every store.
+     *
+     * @throws IllegalArgumentException if the store cannot take this name, with a message that says
+     *     which names it accepts, worded to follow the name: "must be at most 63 characters long"
+     */
+    default void checkElectionName(String election) {}
+
+    /**
+     * Prepares the store before the electors start: opens connections, loads scripts, listens for
+     * releases. Must not fail when the store's server is unreachable: the electors stand by until it
+     * answers. Calling it on a started store does nothing.
+     */
+    default void start() {}
+
+    /** Stops what {@link #start()} began, after the electors stopped; operations keep working. */
+    default void stop() {}
+
+    /** Releases the store's resources for good, after {@link #stop()}; later operations fail. */
+    @Override
+    default void close() {}
 
     /** A registration that can be cancelled. */
     @FunctionalInterface
