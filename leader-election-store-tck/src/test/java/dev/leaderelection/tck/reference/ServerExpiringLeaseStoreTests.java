@@ -1,0 +1,38 @@
+package dev.leaderelection.tck.reference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.leaderelection.store.ExpiryEnforcement;
+import dev.leaderelection.store.LeaseStore;
+import dev.leaderelection.tck.LeaseStoreContract;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The whole contract against the in-memory store whose server expires leases and holds back grants
+ * for one lease after losing its data, as Redis's restart guard does.
+ */
+class ServerExpiringLeaseStoreTests extends LeaseStoreContract {
+
+    private final SharedLeases shared = new SharedLeases(ExpiryEnforcement.SERVER);
+    private final LeaseStore store = new ServerExpiringLeaseStore(shared);
+
+    @Override
+    public LeaseStore store() {
+        return store;
+    }
+
+    @Override
+    public LeaseStore newClient() {
+        return new ServerExpiringLeaseStore(shared);
+    }
+
+    @Override
+    public void wipeStoreData() {
+        shared.wipe();
+    }
+
+    @Test
+    void expiryIsEnforcedByTheServer() {
+        assertThat(store.expiry()).isEqualTo(ExpiryEnforcement.SERVER);
+    }
+}
