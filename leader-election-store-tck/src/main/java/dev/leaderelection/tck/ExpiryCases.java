@@ -2,16 +2,17 @@ package dev.leaderelection.tck;
 
 import static dev.leaderelection.tck.StoreCalls.answer;
 import static dev.leaderelection.tck.StoreCalls.granted;
-import static dev.leaderelection.tck.StoreCalls.held;
 import static dev.leaderelection.tck.StoreCalls.remaining;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.leaderelection.store.AcquireResult;
 import dev.leaderelection.store.ExpiryEnforcement;
 import dev.leaderelection.store.LeaseStore;
 import dev.leaderelection.store.LeaseToken;
 import java.time.Duration;
+import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
@@ -78,7 +79,9 @@ interface ExpiryCases extends StoreUnderTest {
             assertThat(campaign.refusals())
                     .isNotEmpty()
                     .allSatisfy(refusal -> assertThat(refusal.instanceId()).isEqualTo("node-a"));
-            assertThat(campaign.grantedAfter(firstSight)).isGreaterThanOrEqualTo(OBSERVED_LEASE);
+            assertThat(campaign.grantedAfter(firstSight))
+                    .as("granted a whole lease after the candidate first saw the record, not earlier")
+                    .isGreaterThanOrEqualTo(OBSERVED_LEASE);
             assertThat(answer(store().renew(election, holder, OBSERVED_LEASE)))
                     .as("the old holder lost the record")
                     .isFalse();
@@ -94,9 +97,8 @@ interface ExpiryCases extends StoreUnderTest {
         granted(store().acquire(election, holder, OBSERVED_LEASE));
         try (LeaseStore candidate = newClient();
                 LeaseStore bystander = newClient()) {
-            assertThat(held(candidate.acquire(election, candidateToken, OBSERVED_LEASE))
-                            .instanceId())
-                    .isEqualTo("node-a");
+            assertRefused(
+                    candidate.acquire(election, candidateToken, OBSERVED_LEASE), "a record seen for the first time");
             assertThat(answer(store().renew(election, holder, OBSERVED_LEASE))).isTrue();
             // A client that first looked after the candidate has watched the renewed record for a
             // whole lease: more than a lease has passed since the candidate's first sight.
@@ -105,13 +107,14 @@ interface ExpiryCases extends StoreUnderTest {
                     .until(() -> answer(bystander.inspect(election)).isEmpty());
 
             long secondSight = System.nanoTime();
-            assertThat(held(candidate.acquire(election, candidateToken, OBSERVED_LEASE))
-                            .instanceId())
-                    .as("the candidate has not yet seen the renewed record for a whole lease")
-                    .isEqualTo("node-a");
+            assertRefused(
+                    candidate.acquire(election, candidateToken, OBSERVED_LEASE),
+                    "a renewed record the candidate sees only now, so its watch starts again");
             Campaign campaign = Campaign.untilGranted(candidate, election, candidateToken, OBSERVED_LEASE, GRANT_BOUND);
 
-            assertThat(campaign.grantedAfter(secondSight)).isGreaterThanOrEqualTo(OBSERVED_LEASE);
+            assertThat(campaign.grantedAfter(secondSight))
+                    .as("granted a whole lease after the candidate saw the renewed record, not earlier")
+                    .isGreaterThanOrEqualTo(OBSERVED_LEASE);
         }
     }
 
@@ -128,14 +131,27 @@ interface ExpiryCases extends StoreUnderTest {
         try (LeaseStore justStarted = newClient()) {
             LeaseToken token = LeaseToken.random("node-b");
             long firstSight = System.nanoTime();
-            assertThat(held(justStarted.acquire(election, token, OBSERVED_LEASE))
-                            .instanceId())
-                    .isEqualTo("node-a");
+            assertRefused(
+                    justStarted.acquire(election, token, OBSERVED_LEASE),
+                    "a record that a client that has just started has not watched yet");
             Campaign campaign = Campaign.untilGranted(justStarted, election, token, OBSERVED_LEASE, GRANT_BOUND);
 
-            assertThat(campaign.grantedAfter(firstSight)).isGreaterThanOrEqualTo(OBSERVED_LEASE);
-            assertThat(answer(store().renew(election, holder, OBSERVED_LEASE))).isFalse();
+            assertThat(campaign.grantedAfter(firstSight))
+                    .as("granted a whole lease after the new client first saw the record, not earlier")
+                    .isGreaterThanOrEqualTo(OBSERVED_LEASE);
+            assertThat(answer(store().renew(election, holder, OBSERVED_LEASE)))
+                    .as("the old holder lost the record")
+                    .isFalse();
         }
+    }
+
+    /** Asserts that {@code acquire} was refused, naming node-a, the holder in these cases. */
+    private static void assertRefused(CompletionStage<AcquireResult> acquire, String why) {
+        assertThat(answer(acquire))
+                .as("refused: " + why)
+                .isInstanceOfSatisfying(
+                        AcquireResult.Held.class,
+                        held -> assertThat(held.holder().instanceId()).isEqualTo("node-a"));
     }
 
     private void assumeObservers() {

@@ -28,12 +28,6 @@ final class StoreCalls {
         return ((AcquireResult.Granted) result).fencingToken();
     }
 
-    static LeaseHolder held(CompletionStage<AcquireResult> stage) {
-        AcquireResult result = answer(stage);
-        assertThat(result).isInstanceOf(AcquireResult.Held.class);
-        return ((AcquireResult.Held) result).holder();
-    }
-
     /** What is left of the lease as the caller's client sees it: zero when it is free. */
     static Duration remaining(CompletionStage<Optional<LeaseHolder>> inspection) {
         return answer(inspection)
