@@ -19,7 +19,8 @@ import java.util.concurrent.CompletionStage;
 public interface LeaseStore extends AutoCloseable {
 
     /**
-     * Takes the lease if it is free, or if {@code token} already holds it.
+     * Takes the lease if it is free, or if {@code token} already holds it. A lease is free when
+     * nobody holds it or it has expired, as {@link #expiry()} decides.
      *
      * @return {@link AcquireResult.Granted} with a fencing token larger than any earlier grant of
      *     the election, or {@link AcquireResult.Held} naming the current holder
@@ -53,6 +54,15 @@ public interface LeaseStore extends AutoCloseable {
      */
     default Subscription subscribeToReleases(String election, Runnable onRelease) {
         return () -> {};
+    }
+
+    /**
+     * Who decides that a lease has run out. Stores whose server expires leases keep the default;
+     * a store whose records are judged by their observers answers {@link ExpiryEnforcement#OBSERVERS}
+     * and keeps, per client, what it saw and when.
+     */
+    default ExpiryEnforcement expiry() {
+        return ExpiryEnforcement.SERVER;
     }
 
     /** A short, lower-case name of the store kind, such as {@code redis}. */

@@ -10,12 +10,15 @@ import dev.leaderelection.store.LeaseToken;
 import dev.leaderelection.tck.LeaseStoreContract;
 import dev.leaderelection.testing.redis.RedisServerExtension;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
@@ -43,15 +46,37 @@ class RedisLeaseStoreTests extends LeaseStoreContract {
                 .build();
     }
 
+    /** The connections of the further clients the contract opened in this test. */
+    private final List<LettuceConnectionFactory> clientConnections = new ArrayList<>();
+
     @AfterAll
     static void disconnect() {
         store.close();
         connectionFactory.destroy();
     }
 
+    @AfterEach
+    void disconnectFurtherClients() {
+        clientConnections.forEach(LettuceConnectionFactory::destroy);
+    }
+
     @Override
-    protected LeaseStore store() {
+    public LeaseStore store() {
         return store;
+    }
+
+    /** Another process's store: connections of its own, same key prefix, restart guard off as above. */
+    @Override
+    public LeaseStore newClient() {
+        LettuceConnectionFactory connections = LettuceFactories.connectedTo(redis.server());
+        clientConnections.add(connections);
+        return unguarded(connections, store.keyPrefix());
+    }
+
+    /** An empty restart, without the restart: the election keys, epochs included, are gone. */
+    @Override
+    public void wipeStoreData() {
+        assertThat(redis.command("FLUSHALL")).isEqualTo("OK");
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.leaderelection.tck;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.leaderelection.store.AcquireResult;
 import dev.leaderelection.store.LeaseHolder;
@@ -13,42 +14,58 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
 /**
- * The contract every {@link LeaseStore} must keep. A store's test extends this class and provides
- * the store; each test uses an election name of its own.
+ * The contract every {@link LeaseStore} must keep. A store's test extends this class and supplies
+ * the store, a second client of the same data ({@link #newClient()}) and a way to wipe that data
+ * ({@link #wipeStoreData()}); each test uses election names of its own.
+ *
+ * <p>Besides the single operations below, the contract covers expiry as the store {@linkplain
+ * LeaseStore#expiry() enforces it} ({@code ExpiryCases}: cases of the other kind are skipped),
+ * fencing tokens after the store lost its data ({@code DataLossCases}), and concurrent clients and
+ * many elections on one store ({@code ConcurrencyCases}).
  *
  * <p>The test methods are public so that a subclass in any package inherits them.
  */
-public abstract class LeaseStoreContract {
+public abstract class LeaseStoreContract implements ExpiryCases, DataLossCases, ConcurrencyCases {
 
-    protected static final Duration LONG_TTL = Duration.ofSeconds(30);
+    /** The store under test, ready to use; the subclass closes it. */
+    @Override
+    public abstract LeaseStore store();
 
-    /** The store under test, ready to use. */
-    protected abstract LeaseStore store();
+    /**
+     * A further client of the same data as {@link #store()}, as another process would open it: its
+     * own connections and, for a store whose observers judge expiry, its own observations. Each call
+     * opens a new one; the contract closes it at the end of the test, and the subclass frees what it
+     * opened for it (a connection factory, say) after the test.
+     */
+    @Override
+    public abstract LeaseStore newClient();
+
+    /**
+     * Deletes everything the store keeps, of every election, as an empty restart or a dropped table
+     * would: leases and fencing counters alike.
+     */
+    @Override
+    public abstract void wipeStoreData();
 
     /** Whether the store wakes subscribers on release. */
-    protected boolean notifiesReleases() {
+    @Override
+    public boolean notifiesReleases() {
         return true;
     }
 
-    protected String election(TestInfo test) {
+    @Override
+    public String election(TestInfo test) {
         return "contract-" + test.getTestMethod().orElseThrow().getName();
     }
 
     protected static <T> T answer(CompletionStage<T> stage) {
-        try {
-            return stage.toCompletableFuture().get(5, TimeUnit.SECONDS);
-        } catch (Exception ex) {
-            throw new AssertionError("store call failed", ex);
-        }
+        return StoreCalls.answer(stage);
     }
 
     @Test
@@ -118,19 +135,6 @@ public abstract class LeaseStoreContract {
     }
 
     @Test
-    public void anExpiredLeaseCanNeitherBeRenewedNorKeepOthersOut(TestInfo test) {
-        LeaseToken holder = LeaseToken.random("node-a");
-        answer(store().acquire(election(test), holder, Duration.ofMillis(200)));
-
-        await().atMost(Duration.ofSeconds(5))
-                .until(() -> answer(store().inspect(election(test))).isEmpty());
-
-        assertThat(answer(store().renew(election(test), holder, LONG_TTL))).isFalse();
-        assertThat(answer(store().acquire(election(test), LeaseToken.random("node-b"), LONG_TTL)))
-                .isInstanceOf(AcquireResult.Granted.class);
-    }
-
-    @Test
     public void releaseFreesOnlyTheHoldersLease(TestInfo test) {
         LeaseToken holder = LeaseToken.random("node-a");
         answer(store().acquire(election(test), holder, LONG_TTL));
@@ -152,9 +156,7 @@ public abstract class LeaseStoreContract {
 
     @Test
     public void releaseWakesSubscribersOfThatElectionOnly(TestInfo test) throws InterruptedException {
-        if (!notifiesReleases()) {
-            return;
-        }
+        assumeTrue(notifiesReleases(), "the store wakes subscribers on release");
         CountDownLatch woken = new CountDownLatch(1);
         AtomicInteger otherElection = new AtomicInteger();
         LeaseToken holder = LeaseToken.random("node-a");
@@ -171,49 +173,7 @@ public abstract class LeaseStoreContract {
         assertThat(otherElection).hasValue(0);
     }
 
-    @Test
-    public void concurrentCampaignsNeverGrantTwoHoldersAtOnce(TestInfo test) throws Exception {
-        int workers = 4;
-        int grantsEach = 25;
-        AtomicInteger holders = new AtomicInteger();
-        int[] unguardedCounter = {0};
-        ExecutorService pool = Executors.newFixedThreadPool(workers);
-        try {
-            List<Future<Integer>> results = new ArrayList<>();
-            for (int w = 0; w < workers; w++) {
-                String instance = "node-" + w;
-                results.add(pool.submit(() -> {
-                    int granted = 0;
-                    while (granted < grantsEach) {
-                        LeaseToken token = LeaseToken.random(instance);
-                        if (answer(store().acquire(election(test), token, LONG_TTL)) instanceof AcquireResult.Granted) {
-                            assertThat(holders.incrementAndGet()).isEqualTo(1);
-                            int seen = unguardedCounter[0];
-                            Thread.yield();
-                            unguardedCounter[0] = seen + 1;
-                            holders.decrementAndGet();
-                            assertThat(answer(store().release(election(test), token)))
-                                    .isTrue();
-                            granted++;
-                        }
-                    }
-                    return granted;
-                }));
-            }
-            int total = 0;
-            for (Future<Integer> result : results) {
-                total += result.get(60, TimeUnit.SECONDS);
-            }
-            assertThat(total).isEqualTo(workers * grantsEach);
-        } finally {
-            pool.shutdownNow();
-        }
-        assertThat(unguardedCounter[0]).isEqualTo(workers * grantsEach);
-    }
-
     protected long granted(CompletionStage<AcquireResult> stage) {
-        AcquireResult result = answer(stage);
-        assertThat(result).isInstanceOf(AcquireResult.Granted.class);
-        return ((AcquireResult.Granted) result).fencingToken();
+        return StoreCalls.granted(stage);
     }
 }
