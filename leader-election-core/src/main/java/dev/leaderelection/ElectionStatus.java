@@ -1,5 +1,6 @@
 package dev.leaderelection;
 
+import dev.leaderelection.store.WakeUps;
 import java.time.Duration;
 import java.time.Instant;
 import org.jspecify.annotations.Nullable;
@@ -17,6 +18,7 @@ import org.jspecify.annotations.Nullable;
  * @param lastRenewal when the lease was last acquired or renewed by this instance, or {@code null}
  * @param lastError the last store error seen, without credentials, or {@code null}
  * @param store the store kind, such as {@code redis}
+ * @param wakeUps the state of the store's link that wakes this instance on a release
  * @param timings the timings the elector runs with
  */
 public record ElectionStatus(
@@ -30,4 +32,5 @@ public record ElectionStatus(
         @Nullable Instant lastRenewal,
         @Nullable String lastError,
         String store,
+        WakeUps wakeUps,
         ElectionTimings timings) {}

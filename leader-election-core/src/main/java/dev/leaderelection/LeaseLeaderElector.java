@@ -51,6 +51,7 @@ public class LeaseLeaderElector implements LeaderElector {
     private volatile Instant since = Instant.now();
     private volatile @Nullable Instant lastRenewal;
     private volatile @Nullable String lastError;
+    private volatile Subscription releases = () -> {}; // written on the election thread only
 
     // Confined to the election thread.
     private LeaseToken token;
@@ -61,7 +62,6 @@ public class LeaseLeaderElector implements LeaderElector {
     private boolean coolingDown;
     private Cancellable nextStep = NOTHING;
     private Cancellable deadlineTimer = NOTHING;
-    private Subscription releases = () -> {};
     private CompletableFuture<Boolean> stepDown = CompletableFuture.completedFuture(false);
 
     /**
@@ -163,6 +163,7 @@ public class LeaseLeaderElector implements LeaderElector {
                 lastRenewal,
                 lastError,
                 store.kind(),
+                releases.state(),
                 timings);
     }
 

@@ -6,6 +6,7 @@ import dev.leaderelection.LeadershipListener;
 import dev.leaderelection.RevocationReason;
 import dev.leaderelection.StoreCallOutcome;
 import dev.leaderelection.StoreOperation;
+import dev.leaderelection.store.WakeUps;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -44,6 +45,13 @@ public class LeaderElectionMetrics implements MeterBinder, LeadershipListener {
                 .tags(electionTag)
                 .baseUnit("seconds")
                 .description("Time left until this leader's local deadline; 0 when not leader")
+                .register(registry);
+        Gauge.builder(
+                        "leader.election.wakeups.subscribed",
+                        elector,
+                        e -> e.status().wakeUps() == WakeUps.SUBSCRIBED ? 1 : 0)
+                .tags(electionTag)
+                .description("Whether the store's link that wakes this instance on a release is up (1) or not (0)")
                 .register(registry);
         elector.addListener(this);
     }

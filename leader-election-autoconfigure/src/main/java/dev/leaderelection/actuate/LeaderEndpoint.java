@@ -49,6 +49,7 @@ public class LeaderEndpoint {
             @Nullable Instant lastRenewal,
             @Nullable String lastError,
             String store,
+            String wakeUps,
             Timings timings) {
 
         static LeaderDescriptor of(ElectionStatus status) {
@@ -64,6 +65,7 @@ public class LeaderEndpoint {
                     status.lastRenewal(),
                     status.lastError(),
                     status.store(),
+                    status.wakeUps().name(),
                     Timings.of(status.timings()));
         }
     }

@@ -50,7 +50,8 @@ public interface LeaseStore extends AutoCloseable {
      * waiting instances can compete at once instead of waiting for the lease to expire. Delivery is
      * best effort: the engine never relies on it for correctness.
      *
-     * <p>Stores without such a signal keep the default, which never calls back.
+     * <p>Stores without such a signal keep the default, which never calls back and whose {@link
+     * Subscription#state()} is {@link WakeUps#NONE}.
      */
     default Subscription subscribeToReleases(String election, Runnable onRelease) {
         return () -> {};
@@ -92,10 +93,18 @@ public interface LeaseStore extends AutoCloseable {
     @Override
     default void close() {}
 
-    /** A registration that can be cancelled. */
+    /**
+     * A registration that can be cancelled. A store that has wake-ups establishes the link behind it
+     * with retry and back-off until it succeeds, and again after any loss, until it is closed.
+     */
     @FunctionalInterface
     interface Subscription extends AutoCloseable {
         @Override
         void close();
+
+        /** The state of the link behind this registration; {@link WakeUps#NONE} for a store without. */
+        default WakeUps state() {
+            return WakeUps.NONE;
+        }
     }
 }

@@ -16,6 +16,11 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -72,6 +77,12 @@ public class RedisLeaseStore implements LeaseStore {
     private final Map<String, RedisKeys> keys = new ConcurrentHashMap<>();
     private final ReleaseSubscriptions releases;
 
+    /** Where the links to Redis are kept up: the release subscription, the start-up warm-up. */
+    private final ScheduledExecutorService background;
+
+    private volatile boolean warmedUp;
+    private volatile boolean warmUpFailed; // logged once
+
     /**
      * Where commands are subscribed: one thread, so they reach the connection in the order they
      * were made. Spring Data Redis opens the shared connection on first use, and that blocks while
@@ -101,12 +112,11 @@ public class RedisLeaseStore implements LeaseStore {
         this.redis = new ReactiveStringRedisTemplate(reactive);
         this.keyPrefix = builder.keyPrefix;
         this.restartGuard = builder.restartGuard;
-        this.releases = new ReleaseSubscriptions(builder.connectionFactory);
-        this.dispatch = Schedulers.newSingle(task -> {
-            Thread thread = new Thread(task, "leader-election-redis-" + STORES.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
+        int number = STORES.incrementAndGet();
+        this.dispatch = Schedulers.newSingle(daemonThreads("leader-election-redis-" + number));
+        this.background =
+                Executors.newSingleThreadScheduledExecutor(daemonThreads("leader-election-redis-background-" + number));
+        this.releases = new ReleaseSubscriptions(builder.connectionFactory, background);
     }
 
     /** A builder for a store on {@code connectionFactory}, which must offer non-blocking access. */
@@ -181,14 +191,31 @@ public class RedisLeaseStore implements LeaseStore {
      * Loads the scripts into Redis, waiting at most {@link #WARM_UP_TIMEOUT}, so that the first
      * election call finds the connection open and its script cached; warns if Redis may evict the
      * election keys; then listens for releases. An unreachable Redis does not fail startup: the
-     * electors stand by until it answers.
+     * electors stand by until it answers, and the warm-up is tried again in the background, with
+     * back-off, until it succeeds.
      */
     @Override
     public void start() {
-        if (warmUp()) {
-            EvictionCheck.run(redis, dispatch, WARM_UP_TIMEOUT);
+        if (!warmedUp) {
+            warmUpOrRetry(ReleaseSubscriptions.FIRST_RETRY);
         }
         releases.start();
+    }
+
+    private void warmUpOrRetry(Duration nextRetry) {
+        if (warmUp()) {
+            warmedUp = true;
+            EvictionCheck.run(redis, dispatch, WARM_UP_TIMEOUT);
+            return;
+        }
+        Duration doubled = nextRetry.multipliedBy(2);
+        Duration after =
+                doubled.compareTo(ReleaseSubscriptions.MAX_RETRY) < 0 ? doubled : ReleaseSubscriptions.MAX_RETRY;
+        try {
+            background.schedule(() -> warmUpOrRetry(after), nextRetry.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException ex) {
+            // closed meanwhile: nothing to warm up any more
+        }
     }
 
     /** Stops listening for releases; commands keep working. */
@@ -201,6 +228,7 @@ public class RedisLeaseStore implements LeaseStore {
     @Override
     public void close() {
         releases.close();
+        background.shutdownNow();
         dispatch.dispose();
     }
 
@@ -219,13 +247,27 @@ public class RedisLeaseStore implements LeaseStore {
                     .then()
                     .block(WARM_UP_TIMEOUT);
             log.debug("Loaded the election scripts in {} ms", (System.nanoTime() - started) / 1_000_000);
+            if (warmUpFailed) {
+                log.info("Redis loaded the election scripts");
+            }
             return true;
         } catch (RuntimeException ex) {
-            log.info(
-                    "Redis did not load the election scripts at startup ({}); electors stand by until it answers",
-                    ErrorDescriptions.describe(ex));
+            if (!warmUpFailed) {
+                warmUpFailed = true;
+                log.info(
+                        "Redis did not load the election scripts at startup ({}); electors stand by until it answers, and the scripts load once it does",
+                        ErrorDescriptions.describe(ex));
+            }
             return false;
         }
+    }
+
+    private static ThreadFactory daemonThreads(String name) {
+        return task -> {
+            Thread thread = new Thread(task, name);
+            thread.setDaemon(true);
+            return thread;
+        };
     }
 
     private RedisKeys keys(String election) {

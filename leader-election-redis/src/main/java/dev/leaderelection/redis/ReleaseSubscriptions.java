@@ -1,8 +1,16 @@
 package dev.leaderelection.redis;
 
+import dev.leaderelection.ErrorDescriptions;
 import dev.leaderelection.store.LeaseStore.Subscription;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import dev.leaderelection.store.WakeUps;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.data.redis.connection.MessageListener;
@@ -11,24 +19,35 @@ import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 
 /**
- * Listens on the release channels of the elections of one store over a single pub/sub
- * connection, which Spring Data Redis re-establishes after a disconnect. Registration runs on its
- * own thread, so an unreachable server never blocks an election; a wake-up that cannot be
- * registered only means that followers wait for the lease to expire.
+ * Listens on the release channels of the elections of one store over a single pub/sub connection.
+ * A supervisor on the store's background thread registers every wanted channel, and keeps trying
+ * with back-off while the container is not listening: at startup before Redis answers, and after
+ * any loss the container does not recover from by itself (Lettuce re-subscribes an established
+ * connection after a reconnect). It logs one WARN when the link is lost and one INFO when it is
+ * back. An unreachable server never blocks an election: followers fall back to lease expiry.
  */
 final class ReleaseSubscriptions implements AutoCloseable {
+
+    static final Duration FIRST_RETRY = Duration.ofMillis(100);
+    static final Duration MAX_RETRY = Duration.ofSeconds(5);
+    /** How often a healthy link is looked at; reads local state only, sends nothing. */
+    static final Duration CHECK_INTERVAL = Duration.ofSeconds(1);
 
     private static final Logger log = LoggerFactory.getLogger(ReleaseSubscriptions.class);
     private static final long RECOVERY_INTERVAL_MILLIS = 1000;
 
     private final RedisMessageListenerContainer container = new RedisMessageListenerContainer();
-    private final ExecutorService registrations = Executors.newSingleThreadExecutor(task -> {
-        Thread thread = new Thread(task, "leader-election-redis-subscriptions");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService supervisor;
+    private final Set<Registration> wanted = ConcurrentHashMap.newKeySet();
+    private volatile boolean running = true;
+    private @Nullable ScheduledFuture<?> nextLook; // guarded by this
 
-    ReleaseSubscriptions(RedisConnectionFactory connectionFactory) {
+    // Confined to the supervisor thread.
+    private Duration nextRetry = FIRST_RETRY;
+    private boolean lost;
+
+    ReleaseSubscriptions(RedisConnectionFactory connectionFactory, ScheduledExecutorService supervisor) {
+        this.supervisor = supervisor;
         container.setConnectionFactory(connectionFactory);
         container.setRecoveryInterval(RECOVERY_INTERVAL_MILLIS);
         container.setBeanName("leader-election-release-listener");
@@ -37,44 +56,130 @@ final class ReleaseSubscriptions implements AutoCloseable {
     }
 
     Subscription subscribe(String channel, Runnable onRelease) {
-        MessageListener listener = (message, pattern) -> onRelease.run();
-        ChannelTopic topic = new ChannelTopic(channel);
-        register(channel, () -> container.addMessageListener(listener, topic));
-        return () -> register(channel, () -> container.removeMessageListener(listener, topic));
+        Registration registration = new Registration(new ChannelTopic(channel), (message, pattern) -> onRelease.run());
+        wanted.add(registration);
+        supervise(Duration.ZERO);
+        return new Subscription() {
+            @Override
+            public void close() {
+                wanted.remove(registration);
+                registration.closed = true;
+                try {
+                    supervisor.execute(() -> unregister(registration));
+                } catch (RejectedExecutionException ex) {
+                    // the store is closed, and its container with it
+                }
+            }
+
+            @Override
+            public WakeUps state() {
+                if (registration.closed || !running) {
+                    return WakeUps.NONE;
+                }
+                return registration.registered && container.isListening() ? WakeUps.SUBSCRIBED : WakeUps.RETRYING;
+            }
+        };
     }
 
     /** Listens again after {@link #stop()}. */
     void start() {
+        running = true;
         container.start();
+        supervise(Duration.ZERO);
     }
 
     /** Stops listening at once, even while a registration waits for an unreachable server. */
     void stop() {
+        running = false;
         container.stop();
-    }
-
-    boolean isRunning() {
-        return container.isRunning();
     }
 
     @Override
     public void close() {
         stop();
-        registrations.shutdownNow();
     }
 
-    private void register(String channel, Runnable change) {
-        registrations.execute(() -> {
-            try {
-                change.run();
-            } catch (RuntimeException ex) {
-                if (container.isRunning()) {
-                    log.warn(
-                            "Could not change the subscription to {}; followers fall back to lease expiry: {}",
-                            channel,
-                            ex.toString());
+    /** Makes sure one look is due within {@code delay}: one supervision loop, however many callers. */
+    private synchronized void supervise(Duration delay) {
+        if (nextLook != null && nextLook.getDelay(TimeUnit.NANOSECONDS) <= delay.toNanos()) {
+            return;
+        }
+        if (nextLook != null) {
+            nextLook.cancel(false);
+        }
+        try {
+            nextLook = supervisor.schedule(this::ensureLinked, delay.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException ex) {
+            nextLook = null; // the store is closed: nothing to supervise any more
+        }
+    }
+
+    /** On the supervisor thread: registers what is missing, then looks again later. */
+    private void ensureLinked() {
+        synchronized (this) {
+            nextLook = null;
+        }
+        if (!running || wanted.isEmpty()) {
+            return;
+        }
+        RuntimeException failure = null;
+        for (Registration registration : wanted) {
+            if (!registration.registered || !container.isListening()) {
+                try {
+                    container.addMessageListener(registration.listener, registration.topic);
+                    registration.registered = true;
+                } catch (RuntimeException ex) {
+                    failure = ex;
+                    break;
                 }
             }
-        });
+        }
+        if (failure == null && container.isListening()) {
+            linked();
+        } else {
+            notLinked(failure);
+        }
+    }
+
+    private void linked() {
+        if (lost) {
+            lost = false;
+            log.info("Release wake-ups are subscribed again: followers hear releases at once");
+        }
+        nextRetry = FIRST_RETRY;
+        supervise(CHECK_INTERVAL);
+    }
+
+    private void notLinked(@Nullable RuntimeException failure) {
+        if (!lost) {
+            lost = true;
+            log.warn(
+                    "Release wake-ups are not subscribed ({}); retrying with back-off, followers fall back to lease expiry meanwhile",
+                    failure != null ? ErrorDescriptions.describe(failure) : "the pub/sub connection is not listening");
+        }
+        supervise(nextRetry);
+        Duration doubled = nextRetry.multipliedBy(2);
+        nextRetry = doubled.compareTo(MAX_RETRY) < 0 ? doubled : MAX_RETRY;
+    }
+
+    private void unregister(Registration registration) {
+        try {
+            container.removeMessageListener(registration.listener, registration.topic);
+        } catch (RuntimeException ex) {
+            log.debug("Could not unsubscribe from {}: {}", registration.topic, ex.toString());
+        }
+    }
+
+    /** One wanted channel subscription; its flags are written by the supervisor and read anywhere. */
+    private static final class Registration {
+        final ChannelTopic topic;
+        final MessageListener listener;
+        volatile boolean registered;
+        volatile boolean closed;
+
+        Registration(ChannelTopic topic, MessageListener listener) {
+            this.topic = topic;
+            this.listener = listener;
+        }
     }
 }

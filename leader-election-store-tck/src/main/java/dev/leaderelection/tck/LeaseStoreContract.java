@@ -8,6 +8,7 @@ import dev.leaderelection.store.AcquireResult;
 import dev.leaderelection.store.LeaseHolder;
 import dev.leaderelection.store.LeaseStore;
 import dev.leaderelection.store.LeaseToken;
+import dev.leaderelection.store.WakeUps;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -171,6 +172,19 @@ public abstract class LeaseStoreContract implements ExpiryCases, DataLossCases, 
             });
         }
         assertThat(otherElection).hasValue(0);
+    }
+
+    @Test
+    public void aSubscriptionReportsItsWakeUpLink(TestInfo test) {
+        LeaseStore.Subscription subscription = store().subscribeToReleases(election(test), () -> {});
+        try {
+            WakeUps linked = notifiesReleases() ? WakeUps.SUBSCRIBED : WakeUps.NONE;
+            // established with retry in the background: SUBSCRIBED once the link is up
+            await().atMost(Duration.ofSeconds(10)).until(subscription::state, linked::equals);
+        } finally {
+            subscription.close();
+        }
+        assertThat(subscription.state()).as("a closed subscription").isEqualTo(WakeUps.NONE);
     }
 
     protected long granted(CompletionStage<AcquireResult> stage) {

@@ -2,6 +2,7 @@ package dev.leaderelection.tck.reference;
 
 import dev.leaderelection.store.ExpiryEnforcement;
 import dev.leaderelection.store.LeaseStore.Subscription;
+import dev.leaderelection.store.WakeUps;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -67,7 +68,17 @@ final class SharedLeases {
         Set<Runnable> listeners = subscribers.computeIfAbsent(election, name -> ConcurrentHashMap.newKeySet());
         Runnable listener = onRelease::run; // its own identity, even for the same callback twice
         listeners.add(listener);
-        return () -> listeners.remove(listener);
+        return new Subscription() {
+            @Override
+            public void close() {
+                listeners.remove(listener);
+            }
+
+            @Override
+            public WakeUps state() {
+                return listeners.contains(listener) ? WakeUps.SUBSCRIBED : WakeUps.NONE;
+            }
+        };
     }
 
     void released(String election) {
