@@ -10,7 +10,15 @@ public class UnknownElectionException extends IllegalArgumentException {
     private final List<String> knownElections;
 
     public UnknownElectionException(String election, Set<String> knownElections) {
-        super("No election '" + election + "' here; known elections: " + String.join(", ", knownElections));
+        this(
+                "No election '" + election + "' here; known elections: " + String.join(", ", knownElections),
+                election,
+                knownElections);
+    }
+
+    /** For callers that say where the name came from; {@code message} should list the known elections. */
+    protected UnknownElectionException(String message, String election, Set<String> knownElections) {
+        super(message);
         this.election = election;
         this.knownElections = List.copyOf(knownElections);
     }
