@@ -3,38 +3,73 @@ package dev.leaderelection.actuate;
 import dev.leaderelection.ElectionStatus;
 import dev.leaderelection.ElectionTimings;
 import dev.leaderelection.LeaderElector;
+import dev.leaderelection.LeaderElectors;
 import java.time.Duration;
 import java.time.Instant;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.actuate.endpoint.Access;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
+import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 
 /**
- * The {@code leader} endpoint: who leads, since when, how much of the lease is left. Its write
- * operation yields leadership; it is read-only unless access is granted with {@code
+ * The {@code leader} endpoint: who leads, since when, how much of the lease is left; {@code
+ * /actuator/leader} for the default election, {@code /actuator/leader/{election}} for any (404 for
+ * an election the application does not take part in). Its write operations yield leadership of
+ * that one election; it is read-only unless access is granted with {@code
  * management.endpoint.leader.access=unrestricted}.
  */
 @Endpoint(id = "leader", defaultAccess = Access.READ_ONLY)
 public class LeaderEndpoint {
 
-    private final LeaderElector elector;
+    private final LeaderElectors electors;
 
+    /** The endpoint of one election. */
     public LeaderEndpoint(LeaderElector elector) {
-        this.elector = elector;
+        this(LeaderElectors.of(elector));
     }
 
+    /** The endpoint of every election of {@code electors}. */
+    public LeaderEndpoint(LeaderElectors electors) {
+        this.electors = electors;
+    }
+
+    /** The default election. */
     @ReadOperation
     public LeaderDescriptor leader() {
+        return LeaderDescriptor.of(electors.defaultElector().status());
+    }
+
+    /** The election {@code election}, or {@code null} (404 over HTTP) if there is no such election. */
+    @ReadOperation
+    public @Nullable LeaderDescriptor leader(@Selector String election) {
+        return electors.find(election)
+                .map(elector -> LeaderDescriptor.of(elector.status()))
+                .orElse(null);
+    }
+
+    /** Gives up leadership of the default election (with the cooldown) and answers its state afterwards. */
+    @WriteOperation
+    public LeaderDescriptor yieldLeadership() {
+        LeaderElector elector = electors.defaultElector();
+        elector.yieldLeadership();
         return LeaderDescriptor.of(elector.status());
     }
 
-    /** Gives up leadership (with the cooldown) and answers the state afterwards. */
+    /**
+     * Gives up leadership of {@code election} only (with its cooldown) and answers its state
+     * afterwards; 404 if there is no such election.
+     */
     @WriteOperation
-    public LeaderDescriptor yieldLeadership() {
-        elector.yieldLeadership();
-        return leader();
+    public WebEndpointResponse<LeaderDescriptor> yieldLeadership(@Selector String election) {
+        return electors.find(election)
+                .map(elector -> {
+                    elector.yieldLeadership();
+                    return new WebEndpointResponse<>(LeaderDescriptor.of(elector.status()));
+                })
+                .orElseGet(() -> new WebEndpointResponse<>(WebEndpointResponse.STATUS_NOT_FOUND));
     }
 
     /** The endpoint's JSON. Durations are in milliseconds, instants in ISO-8601. */

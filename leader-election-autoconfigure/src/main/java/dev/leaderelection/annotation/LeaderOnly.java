@@ -8,8 +8,10 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * Runs a method only while this instance is leader; on a type, guards every public method of the
- * bean. The check reads the elector's local deadline: no store round trip, no lock.
+ * Runs a method only while this instance is leader of an election, the default one unless {@link
+ * #election()} names another; on a type, guards every public method of the bean. The check reads
+ * the elector's local deadline: no store round trip, no lock. A name that is not one of the
+ * application's elections stops the application at startup.
  *
  * <p>On a follower, a {@code void} method is skipped and any other method throws {@link
  * dev.leaderelection.NotLeaderException}, unless {@link #onFollower()} says otherwise. Works with
@@ -20,6 +22,12 @@ import java.lang.annotation.Target;
 @Inherited
 @Documented
 public @interface LeaderOnly {
+
+    /**
+     * The election whose leader may run the method: a name under {@code leader.election.elections},
+     * or the default election's name. Empty (the default) means the default election.
+     */
+    String election() default "";
 
     /** What a call on a follower does. */
     OnFollower onFollower() default OnFollower.DEFAULT;

@@ -1,6 +1,6 @@
 package dev.leaderelection.autoconfigure;
 
-import dev.leaderelection.LeaderElector;
+import dev.leaderelection.LeaderElectors;
 import dev.leaderelection.aop.LeaderOnlyBeanPostProcessor;
 import dev.leaderelection.aop.LeaderOnlyInterceptor;
 import org.springframework.beans.factory.ObjectProvider;
@@ -17,13 +17,16 @@ import org.springframework.core.env.Environment;
 @AutoConfiguration(after = LeaderElectionAutoConfiguration.class)
 public final class LeaderElectionAopAutoConfiguration {
 
-    /** Static, as bean post-processors must be; finds the elector on the first guarded call. */
+    /**
+     * Static, as bean post-processors must be; finds the electors once the singletons exist (to check
+     * the elections that {@code @LeaderOnly} names) or on the first guarded call.
+     */
     @Bean
     @ConditionalOnMissingBean
     static LeaderOnlyBeanPostProcessor leaderOnlyBeanPostProcessor(
-            ObjectProvider<LeaderElector> elector, Environment environment) {
+            ObjectProvider<LeaderElectors> electors, Environment environment) {
         LeaderOnlyBeanPostProcessor processor =
-                new LeaderOnlyBeanPostProcessor(new LeaderOnlyInterceptor(elector::getIfUnique));
+                new LeaderOnlyBeanPostProcessor(LeaderOnlyInterceptor.forElections(electors::getIfUnique));
         processor.setProxyTargetClass(environment.getProperty("spring.aop.proxy-target-class", Boolean.class, true));
         // before @Scheduled's post-processor takes the bean, so scheduled calls are guarded too
         processor.setOrder(Ordered.HIGHEST_PRECEDENCE);

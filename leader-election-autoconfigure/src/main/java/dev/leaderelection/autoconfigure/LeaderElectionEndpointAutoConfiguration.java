@@ -1,6 +1,6 @@
 package dev.leaderelection.autoconfigure;
 
-import dev.leaderelection.LeaderElector;
+import dev.leaderelection.LeaderElectors;
 import dev.leaderelection.actuate.LeaderEndpoint;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
@@ -13,13 +13,13 @@ import org.springframework.context.annotation.Bean;
 /** The Actuator endpoint {@code leader}, when Actuator is present and the endpoint is exposed. */
 @AutoConfiguration(after = LeaderElectionAutoConfiguration.class)
 @ConditionalOnClass(Endpoint.class)
-@ConditionalOnBean(LeaderElector.class)
+@ConditionalOnBean(LeaderElectors.class)
 public final class LeaderElectionEndpointAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
     @ConditionalOnAvailableEndpoint
-    LeaderEndpoint leaderEndpoint(LeaderElector elector) {
-        return new LeaderEndpoint(elector);
+    LeaderEndpoint leaderEndpoint(LeaderElectors electors) {
+        return new LeaderEndpoint(electors);
     }
 }

@@ -1,6 +1,6 @@
 package dev.leaderelection.autoconfigure;
 
-import dev.leaderelection.LeaderElector;
+import dev.leaderelection.LeaderElectors;
 import dev.leaderelection.actuate.LeaderElectionMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -9,17 +9,17 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 
-/** Micrometer meters {@code leader.election.*}, bound to whatever registries the application has. */
+/** Micrometer meters {@code leader.election.*} of every elector, bound to whatever registries the application has. */
 @AutoConfiguration(
         after = LeaderElectionAutoConfiguration.class,
         afterName = "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration")
 @ConditionalOnClass(MeterRegistry.class)
-@ConditionalOnBean(LeaderElector.class)
+@ConditionalOnBean(LeaderElectors.class)
 public final class LeaderElectionMetricsAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    LeaderElectionMetrics leaderElectionMetrics(LeaderElector elector) {
-        return new LeaderElectionMetrics(elector);
+    LeaderElectionMetrics leaderElectionMetrics(LeaderElectors electors) {
+        return new LeaderElectionMetrics(electors);
     }
 }

@@ -1,6 +1,8 @@
 package dev.leaderelection.autoconfigure;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.DeprecatedConfigurationProperty;
@@ -52,6 +54,12 @@ public class LeaderElectionProperties {
     private boolean releaseOnShutdown = true;
 
     private final Backoff backoff = new Backoff();
+
+    /**
+     * Further elections this instance takes part in, by name, besides the default one. Each may
+     * override the timings above; what it leaves unset it takes from them.
+     */
+    private final Map<String, Election> elections = new LinkedHashMap<>();
 
     private final Redis redis = new Redis();
 
@@ -154,6 +162,10 @@ public class LeaderElectionProperties {
         return backoff;
     }
 
+    public Map<String, Election> getElections() {
+        return elections;
+    }
+
     public Redis getRedis() {
         return redis;
     }
@@ -236,6 +248,144 @@ public class LeaderElectionProperties {
 
         public void setRestartGuard(boolean restartGuard) {
             this.restartGuard = restartGuard;
+        }
+    }
+
+    /**
+     * A further election, under {@code leader.election.elections.<name>}: every value left unset
+     * is taken from the same property under {@code leader.election}.
+     */
+    public static class Election {
+
+        /** Time-to-live of the lease in the store. */
+        private @Nullable Duration leaseDuration;
+
+        /** How often the leader renews its lease; must leave room for one store call within the lease. */
+        private @Nullable Duration renewInterval;
+
+        /** Longest time one store call may take before it counts as failed. */
+        private @Nullable Duration operationTimeout;
+
+        /** Safety margin taken off the local deadline for clock-rate differences and scheduling delay. */
+        private @Nullable Duration driftMargin;
+
+        /** How long a follower waits before it checks again when the lease has no expiry to wait for. */
+        private @Nullable Duration retryInterval;
+
+        /** How long an instance that yielded leadership stays out of the race. */
+        private @Nullable Duration yieldCooldown;
+
+        /** Whether to release the lease on graceful shutdown, so that another instance takes over at once. */
+        private @Nullable Boolean releaseOnShutdown;
+
+        private final ElectionBackoff backoff = new ElectionBackoff();
+
+        public @Nullable Duration getLeaseDuration() {
+            return leaseDuration;
+        }
+
+        public void setLeaseDuration(@Nullable Duration leaseDuration) {
+            this.leaseDuration = leaseDuration;
+        }
+
+        public @Nullable Duration getRenewInterval() {
+            return renewInterval;
+        }
+
+        public void setRenewInterval(@Nullable Duration renewInterval) {
+            this.renewInterval = renewInterval;
+        }
+
+        public @Nullable Duration getOperationTimeout() {
+            return operationTimeout;
+        }
+
+        public void setOperationTimeout(@Nullable Duration operationTimeout) {
+            this.operationTimeout = operationTimeout;
+        }
+
+        public @Nullable Duration getDriftMargin() {
+            return driftMargin;
+        }
+
+        public void setDriftMargin(@Nullable Duration driftMargin) {
+            this.driftMargin = driftMargin;
+        }
+
+        public @Nullable Duration getRetryInterval() {
+            return retryInterval;
+        }
+
+        public void setRetryInterval(@Nullable Duration retryInterval) {
+            this.retryInterval = retryInterval;
+        }
+
+        public @Nullable Duration getYieldCooldown() {
+            return yieldCooldown;
+        }
+
+        public void setYieldCooldown(@Nullable Duration yieldCooldown) {
+            this.yieldCooldown = yieldCooldown;
+        }
+
+        public @Nullable Boolean getReleaseOnShutdown() {
+            return releaseOnShutdown;
+        }
+
+        public void setReleaseOnShutdown(@Nullable Boolean releaseOnShutdown) {
+            this.releaseOnShutdown = releaseOnShutdown;
+        }
+
+        public ElectionBackoff getBackoff() {
+            return backoff;
+        }
+    }
+
+    /** Waits after store errors of one further election; unset values are taken from {@code leader.election.backoff}. */
+    public static class ElectionBackoff {
+
+        /** Wait after the first failure. */
+        private @Nullable Duration initial;
+
+        /** Longest wait. */
+        private @Nullable Duration max;
+
+        /** Growth factor of the wait per further failure, at least 1. */
+        private @Nullable Double multiplier;
+
+        /** Fraction of each wait that is random, from 0 (none) to 1 (all). */
+        private @Nullable Double jitter;
+
+        public @Nullable Duration getInitial() {
+            return initial;
+        }
+
+        public void setInitial(@Nullable Duration initial) {
+            this.initial = initial;
+        }
+
+        public @Nullable Duration getMax() {
+            return max;
+        }
+
+        public void setMax(@Nullable Duration max) {
+            this.max = max;
+        }
+
+        public @Nullable Double getMultiplier() {
+            return multiplier;
+        }
+
+        public void setMultiplier(@Nullable Double multiplier) {
+            this.multiplier = multiplier;
+        }
+
+        public @Nullable Double getJitter() {
+            return jitter;
+        }
+
+        public void setJitter(@Nullable Double jitter) {
+            this.jitter = jitter;
         }
     }
 }

@@ -36,6 +36,11 @@ import tools.jackson.databind.json.JsonMapper;
  * default cell that is exactly one code span ({@code `10s`}) is a literal default and must equal the
  * metadata's {@code defaultValue}; anything else (prose such as "1% of the lease + 5 ms") describes a
  * computed default, for a property whose metadata has none.
+ *
+ * <p>A map whose values are groups of properties, such as {@code leader.election.elections}, has
+ * one entry in the metadata, typed {@code java.util.Map<java.lang.String,...>}; its row names it
+ * with a placeholder key and a wildcard, {@code `leader.election.elections.<name>.*`}, and a map of
+ * plain values keeps the plain form.
  */
 class ReadmeConfigurationReferenceTests {
 
@@ -46,7 +51,8 @@ class ReadmeConfigurationReferenceTests {
     private static final List<String> METADATA_FILES = List.of(
             "META-INF/spring-configuration-metadata.json", "META-INF/additional-spring-configuration-metadata.json");
     private static final Pattern CODE_SPAN = Pattern.compile("`([^`]+)`");
-    private static final Pattern PROPERTY_CELL = Pattern.compile("`(" + Pattern.quote(PREFIX) + "[a-z0-9.-]+)`");
+    private static final Pattern PROPERTY_CELL =
+            Pattern.compile("`(" + Pattern.quote(PREFIX) + "[a-z0-9.-]+?)(\\.<[a-z-]+>\\.\\*)?`");
     private static final Pattern SEPARATOR_CELL = Pattern.compile(":?-{3,}:?");
     private static final JsonMapper json = JsonMapper.builder().build();
 
@@ -99,6 +105,29 @@ class ReadmeConfigurationReferenceTests {
         });
         assertThat(mismatches)
                 .as("Defaults in the README's configuration reference that differ from the configuration metadata")
+                .isEmpty();
+    }
+
+    @Test
+    void referenceWritesMapsOfGroupsWithAKeyPlaceholder() {
+        Map<String, MetadataProperty> metadata = metadata();
+        List<String> mismatches = new ArrayList<>();
+        readmeReference().forEach((name, row) -> {
+            MetadataProperty property = metadata.get(name);
+            if (property == null) {
+                return; // reported by referenceListsExactlyThePropertiesOfTheMetadata
+            }
+            boolean mapOfGroups = isMapOfGroups(property.type());
+            if (mapOfGroups && !row.keyed()) {
+                mismatches.add("%s (README line %d): a map of property groups (%s); write its row as `%s.<name>.*`"
+                        .formatted(name, row.line(), property.type(), name));
+            } else if (!mapOfGroups && row.keyed()) {
+                mismatches.add("%s (README line %d): `.<key>.*` only suits a map of property groups, but the type is %s"
+                        .formatted(name, row.line(), property.type()));
+            }
+        });
+        assertThat(mismatches)
+                .as("Rows of the README's configuration reference whose form does not suit the property's type")
                 .isEmpty();
     }
 
@@ -165,7 +194,7 @@ class ReadmeConfigurationReferenceTests {
                         lineNumber, cells.get(0));
             }
             String name = property.group(1);
-            if (rows.put(name, new Row(cells.get(1), lineNumber)) != null) {
+            if (rows.put(name, new Row(cells.get(1), lineNumber, property.group(2) != null)) != null) {
                 fail("README line %d: %s has more than one row", lineNumber, name);
             }
         }
@@ -305,8 +334,16 @@ class ReadmeConfigurationReferenceTests {
         }
     }
 
-    /** A row of the README's configuration reference. */
-    private record Row(String defaultCell, int line) {}
+    /** Whether {@code type} is a map whose values are one of this project's property groups. */
+    private static boolean isMapOfGroups(String type) {
+        return type.startsWith("java.util.Map<") && type.contains(",dev.leaderelection.");
+    }
+
+    /**
+     * A row of the README's configuration reference; {@code keyed} when the property is written with
+     * a key placeholder and a wildcard ({@code leader.election.elections.<name>.*}).
+     */
+    private record Row(String defaultCell, int line, boolean keyed) {}
 
     /** A property as the configuration metadata declares it. */
     private record MetadataProperty(
