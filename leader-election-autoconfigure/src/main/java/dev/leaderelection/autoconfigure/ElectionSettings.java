@@ -53,7 +53,7 @@ record ElectionSettings(String name, String instanceId, ElectionTimings timings,
         try {
             store.checkElectionName(name);
         } catch (IllegalArgumentException ex) {
-            throw invalidKeyPart("elections." + name, name, ex);
+            throw invalidKeyPart("elections." + name, name, ex.getMessage(), ex);
         }
         LeaderElectionProperties.Election own = properties.getElections().get(name);
         return resolve(

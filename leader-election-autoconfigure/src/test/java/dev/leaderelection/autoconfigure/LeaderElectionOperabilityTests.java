@@ -59,6 +59,13 @@ class LeaderElectionOperabilityTests {
         assertThat(leading.get("timings").get("leaseDurationMillis").asLong()).isEqualTo(2_000);
         assertThat(leading.get("timings").get("renewIntervalMillis").asLong()).isEqualTo(500);
 
+        await().atMost(Duration.ofSeconds(10))
+                .until(
+                        () -> get(follower, "/actuator/leader")
+                                .body()
+                                .get("wakeUps")
+                                .asString(),
+                        "SUBSCRIBED"::equals);
         JsonNode following = get(follower, "/actuator/leader").body();
         assertThat(following.get("role").asString()).isEqualTo("FOLLOWER");
         assertThat(following.get("leaderId").asString()).isEqualTo("app-1");
@@ -131,6 +138,12 @@ class LeaderElectionOperabilityTests {
                 .isEqualTo(1.0);
         assertThat(meters(follower).get("leader.election.leader").gauge().value())
                 .isZero();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> meters(follower)
+                                .get("leader.election.wakeups.subscribed")
+                                .gauge()
+                                .value()
+                        == 1.0);
         assertThat(meters(leader).get("leader.election.lease.remaining").gauge().value())
                 .isBetween(0.001, 2.0);
         assertThat(meters(leader)
