@@ -92,6 +92,27 @@ class UserBuildIT {
             }
             """;
 
+    /** A job guarded by the further election, as the README's "Several elections" shows it. */
+    private static final String REPORTS_JOB = """
+            package com.example;
+
+            import dev.leaderelection.annotation.LeaderOnly;
+            import org.springframework.context.annotation.Configuration;
+            import org.springframework.scheduling.annotation.EnableScheduling;
+            import org.springframework.scheduling.annotation.Scheduled;
+
+            @Configuration
+            @EnableScheduling
+            public class ReportsJob {
+
+                @Scheduled(fixedDelay = 500)
+                @LeaderOnly(election = "reports")
+                public void export() {
+                    System.out.println("EXPORTED reports");
+                }
+            }
+            """;
+
     @RegisterExtension
     static final RedisServerExtension redis = new RedisServerExtension();
 
@@ -141,17 +162,29 @@ class UserBuildIT {
         runToGrants(project, server, Set.of("user-app"));
     }
 
-    // Two elections (once `leader.election.elections.<name>.*` exists): one more test like the one
-    // above, with `leader.election.elections.<name>.lease-duration` among the properties, a
-    // source with a `@LeaderOnly(election = "<name>")` method next to APPLICATION and
-    // LEADERSHIP_PRINTER, and Set.of("user-app", "<name>") as the elections to be granted.
+    @Test
+    void aTwoElectionApplicationBecomesLeaderOfBoth(RedisServer server) {
+        UserProject project = new UserProject(
+                "two-elections",
+                Map.of(
+                        "spring.application.name", "user-app",
+                        "spring.main.keep-alive", "true",
+                        "leader.election.lease-duration", "3s",
+                        "leader.election.renew-interval", "1s",
+                        "leader.election.elections.reports.lease-duration", "4s"),
+                List.of(APPLICATION, LEADERSHIP_PRINTER, REPORTS_JOB));
+        // the job guarded by "reports" runs once this instance leads that election
+        runToGrants(project, server, Set.of("user-app", "reports"), "EXPORTED reports");
+    }
 
     /**
      * Writes {@code project}, packages it with {@code mvn package} as a user would, runs its jar
      * against {@code server} until every one of {@code elections} is granted, then stops it with
-     * SIGTERM and checks that it let go of each and exited, leaving no process behind.
+     * SIGTERM and checks that it let go of each and exited, leaving no process behind. Before the
+     * stop, the output must also hold each of {@code awaitedLines}.
      */
-    private static void runToGrants(UserProject project, RedisServer server, Set<String> elections) {
+    private static void runToGrants(
+            UserProject project, RedisServer server, Set<String> elections, String... awaitedLines) {
         Path directory = work.resolve(project.name());
         project.writeTo(directory, dependency, springBootVersion);
         maven.run(project.name() + "-package", directory, List.of("package"));
@@ -173,7 +206,7 @@ class UserBuildIT {
                 log,
                 List.of("--spring.data.redis.host=" + server.host(), "--spring.data.redis.port=" + server.port()));
         try {
-            awaitGrants(project, app, log, elections);
+            awaitGrants(project, app, log, elections, List.of(awaitedLines));
         } finally {
             app.stop();
         }
@@ -186,9 +219,10 @@ class UserBuildIT {
         assertThat(children()).as("processes left behind").isSubsetOf(childrenBefore);
     }
 
-    private static void awaitGrants(UserProject project, AppProcess app, Path log, Set<String> elections) {
+    private static void awaitGrants(
+            UserProject project, AppProcess app, Path log, Set<String> elections, List<String> awaitedLines) {
         try {
-            await("grants of " + elections)
+            await("grants of " + elections + " and the lines " + awaitedLines)
                     .atMost(GRANT_TIMEOUT)
                     .pollInterval(Duration.ofMillis(200))
                     .until(() -> {
@@ -199,7 +233,8 @@ class UserBuildIT {
                             throw new AssertionError(
                                     project.name() + " exited before it became leader:\n" + end(output));
                         }
-                        return matches(GRANTED, output).containsAll(elections);
+                        return matches(GRANTED, output).containsAll(elections)
+                                && awaitedLines.stream().allMatch(output::contains);
                     });
         } catch (ConditionTimeoutException ex) {
             throw new AssertionError(
