@@ -1,5 +1,7 @@
 package dev.leaderelection.autoconfigure;
 
+import static dev.leaderelection.autoconfigure.Actuator.get;
+import static dev.leaderelection.autoconfigure.Actuator.post;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -7,14 +9,10 @@ import dev.leaderelection.LeaderElector;
 import dev.leaderelection.LeaderElectors;
 import dev.leaderelection.actuate.LeaderElectionHealthIndicator;
 import dev.leaderelection.annotation.LeaderOnly;
+import dev.leaderelection.autoconfigure.Actuator.Response;
 import dev.leaderelection.testing.redis.RedisServerExtension;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +28,6 @@ import org.springframework.boot.health.contributor.CompositeHealthContributor;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Two elections ({@code alpha}, the default, and {@code beta}) in whole web applications, led by
@@ -40,9 +37,6 @@ class LeaderElectionNamedElectionsOperabilityTests {
 
     @RegisterExtension
     static final RedisServerExtension redis = new RedisServerExtension();
-
-    private static final HttpClient http = HttpClient.newHttpClient();
-    private static final JsonMapper json = JsonMapper.builder().build();
 
     private final List<ConfigurableApplicationContext> contexts = new CopyOnWriteArrayList<>();
 
@@ -263,31 +257,6 @@ class LeaderElectionNamedElectionsOperabilityTests {
 
     private static MeterRegistry meters(ConfigurableApplicationContext context) {
         return context.getBean(MeterRegistry.class);
-    }
-
-    record Response(int statusCode, JsonNode body) {}
-
-    private static Response get(ConfigurableApplicationContext context, String path)
-            throws IOException, InterruptedException {
-        return send(HttpRequest.newBuilder(uri(context, path)).GET().build());
-    }
-
-    private static Response post(ConfigurableApplicationContext context, String path)
-            throws IOException, InterruptedException {
-        return send(HttpRequest.newBuilder(uri(context, path))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.noBody())
-                .build());
-    }
-
-    private static Response send(HttpRequest request) throws IOException, InterruptedException {
-        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        String body = response.body().isEmpty() ? "{}" : response.body();
-        return new Response(response.statusCode(), json.readTree(body));
-    }
-
-    private static URI uri(ConfigurableApplicationContext context, String path) {
-        return URI.create("http://127.0.0.1:" + context.getEnvironment().getProperty("local.server.port") + path);
     }
 
     @SpringBootConfiguration

@@ -1,16 +1,14 @@
 package dev.leaderelection.autoconfigure;
 
+import static dev.leaderelection.autoconfigure.Actuator.get;
+import static dev.leaderelection.autoconfigure.Actuator.post;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.leaderelection.LeaderElector;
+import dev.leaderelection.autoconfigure.Actuator.Response;
 import dev.leaderelection.testing.redis.RedisServerExtension;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -23,16 +21,12 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /** The endpoint, health and metrics of whole web applications, over real HTTP, against a real Redis. */
 class LeaderElectionOperabilityTests {
 
     @RegisterExtension
     static final RedisServerExtension redis = new RedisServerExtension();
-
-    private static final HttpClient http = HttpClient.newHttpClient();
-    private static final JsonMapper json = JsonMapper.builder().build();
 
     private final List<ConfigurableApplicationContext> contexts = new CopyOnWriteArrayList<>();
 
@@ -212,31 +206,6 @@ class LeaderElectionOperabilityTests {
 
     private static MeterRegistry meters(ConfigurableApplicationContext context) {
         return context.getBean(MeterRegistry.class);
-    }
-
-    record Response(int statusCode, JsonNode body) {}
-
-    private static Response get(ConfigurableApplicationContext context, String path)
-            throws IOException, InterruptedException {
-        return send(HttpRequest.newBuilder(uri(context, path)).GET().build());
-    }
-
-    private static Response post(ConfigurableApplicationContext context, String path)
-            throws IOException, InterruptedException {
-        return send(HttpRequest.newBuilder(uri(context, path))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.noBody())
-                .build());
-    }
-
-    private static Response send(HttpRequest request) throws IOException, InterruptedException {
-        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        String body = response.body().isEmpty() ? "{}" : response.body();
-        return new Response(response.statusCode(), json.readTree(body));
-    }
-
-    private static URI uri(ConfigurableApplicationContext context, String path) {
-        return URI.create("http://127.0.0.1:" + context.getEnvironment().getProperty("local.server.port") + path);
     }
 
     @SpringBootConfiguration
