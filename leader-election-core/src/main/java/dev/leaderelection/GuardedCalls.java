@@ -1,5 +1,7 @@
 package dev.leaderelection;
 
+import dev.leaderelection.ElectionScheduler.Cancellable;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
@@ -33,13 +35,20 @@ final class GuardedCalls {
         return inFlight.get();
     }
 
-    /** Completes once no guarded call is in flight; at once if none is. */
-    CompletableFuture<Void> whenIdle() {
-        CompletableFuture<Void> waiter = new CompletableFuture<>();
-        idleWaiter = waiter;
+    /**
+     * Completes once no guarded call is in flight, or at {@code deadlineNanos} on the scheduler's
+     * clock, whichever comes first; at once if none is in flight.
+     */
+    CompletableFuture<Void> whenIdleOrAt(long deadlineNanos, ElectionScheduler scheduler) {
+        CompletableFuture<Void> idle = new CompletableFuture<>();
+        idleWaiter = idle;
         if (inFlight.get() == 0) {
-            waiter.complete(null);
+            idle.complete(null);
+            return idle;
         }
-        return waiter;
+        Cancellable atDeadline = scheduler.schedule(
+                () -> idle.complete(null), Duration.ofNanos(Math.max(0, deadlineNanos - scheduler.nanoTime())));
+        idle.whenComplete((ignored, error) -> atDeadline.cancel());
+        return idle;
     }
 }

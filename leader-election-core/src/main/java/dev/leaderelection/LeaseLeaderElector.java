@@ -381,7 +381,7 @@ public class LeaseLeaderElector implements LeaderElector {
             (releaseLease ? release(heldToken) : CompletableFuture.completedFuture(false))
                     .whenComplete((ok, error) -> released.complete(Boolean.TRUE.equals(ok)));
         };
-        CompletableFuture<Void> idle = guardedCallsReturned(ended.deadlineNanos());
+        CompletableFuture<Void> idle = guardedCalls.whenIdleOrAt(ended.deadlineNanos(), scheduler);
         if (idle.isDone()) {
             finish.run(); // nothing to wait for: release at once
         } else {
@@ -389,17 +389,6 @@ public class LeaseLeaderElector implements LeaderElector {
         }
         stepDown = released;
         return released;
-    }
-
-    /** Completes once the guarded calls in flight have returned, or at the deadline. */
-    private CompletableFuture<Void> guardedCallsReturned(long deadlineNanos) {
-        CompletableFuture<Void> idle = guardedCalls.whenIdle();
-        if (!idle.isDone()) {
-            Cancellable atDeadline = scheduler.schedule(
-                    () -> idle.complete(null), Duration.ofNanos(Math.max(0, deadlineNanos - scheduler.nanoTime())));
-            idle.whenComplete((ignored, error) -> atDeadline.cancel());
-        }
-        return idle;
     }
 
     private void logRevoked(Leadership ended, RevocationReason reason, String drain) {
