@@ -189,7 +189,7 @@ public class LeaseLeaderElector implements LeaderElector {
             if (!running) {
                 return;
             }
-            releases = store.subscribeToReleases(election, () -> electionThread.execute(this::onReleaseSignal));
+            releases = store.subscribe(election, () -> electionThread.execute(this::onReleaseSignal));
             enter(ElectionState.CANDIDATE);
             campaign();
         });

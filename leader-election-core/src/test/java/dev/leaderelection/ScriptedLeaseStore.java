@@ -3,6 +3,7 @@ package dev.leaderelection;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.leaderelection.store.AcquireResult;
+import dev.leaderelection.store.LeaseChangeListener;
 import dev.leaderelection.store.LeaseHolder;
 import dev.leaderelection.store.LeaseStore;
 import dev.leaderelection.store.LeaseToken;
@@ -48,8 +49,8 @@ final class ScriptedLeaseStore implements LeaseStore {
     }
 
     @Override
-    public Subscription subscribeToReleases(String election, Runnable onRelease) {
-        this.onRelease = onRelease;
+    public Subscription subscribe(String election, LeaseChangeListener listener) {
+        this.onRelease = listener::released;
         subscribed = true;
         return () -> subscribed = false;
     }

@@ -15,6 +15,12 @@ public class LeaderElectionProperties {
     private boolean enabled = true;
 
     /**
+     * Store to elect through: redis, jdbc, etcd, zookeeper, kubernetes or file. Needed only when
+     * several store modules are on the classpath; otherwise the one present is used.
+     */
+    private @Nullable String store;
+
+    /**
      * Name of the election; instances with the same name compete. Defaults to
      * 'spring.application.name', or 'default' if that is not set either.
      */
@@ -69,6 +75,14 @@ public class LeaderElectionProperties {
 
     public void setEnabled(boolean enabled) {
         this.enabled = enabled;
+    }
+
+    public @Nullable String getStore() {
+        return store;
+    }
+
+    public void setStore(@Nullable String store) {
+        this.store = store;
     }
 
     public @Nullable String getName() {

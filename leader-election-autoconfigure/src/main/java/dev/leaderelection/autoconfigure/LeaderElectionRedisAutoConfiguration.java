@@ -18,7 +18,8 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
  * The Redis lease store, on the application's {@link RedisConnectionFactory}, so that every
  * {@code spring.data.redis.*} setting (credentials, TLS, Sentinel, Cluster) applies unchanged, and
  * {@link RedisLeaderElector}s on it. Active when {@code leader-election-redis} and Lettuce are on the
- * classpath.
+ * classpath, and {@code leader.election.store} is {@code redis} or unset with no other store module
+ * present.
  */
 @AutoConfiguration(
         afterName = {
@@ -27,6 +28,7 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
         },
         before = LeaderElectionAutoConfiguration.class)
 @ConditionalOnClass({RedisLeaseStore.class, RedisConnectionFactory.class, RedisClient.class})
+@ConditionalOnLeaderElectionStore("redis")
 @ConditionalOnBooleanProperty(name = "leader.election.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(LeaderElectionProperties.class)
 public final class LeaderElectionRedisAutoConfiguration {

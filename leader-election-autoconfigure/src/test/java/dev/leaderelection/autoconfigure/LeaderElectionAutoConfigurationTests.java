@@ -18,6 +18,7 @@ import dev.leaderelection.aop.LeaderOnlyInterceptor;
 import dev.leaderelection.redis.RedisLeaderElector;
 import dev.leaderelection.redis.RedisLeaseStore;
 import dev.leaderelection.store.AcquireResult;
+import dev.leaderelection.store.LeaseChangeListener;
 import dev.leaderelection.store.LeaseHolder;
 import dev.leaderelection.store.LeaseStore;
 import dev.leaderelection.store.LeaseToken;
@@ -417,7 +418,7 @@ class LeaderElectionAutoConfigurationTests {
         final List<String> calls = new CopyOnWriteArrayList<>();
 
         @Override
-        public Subscription subscribeToReleases(String election, Runnable onRelease) {
+        public Subscription subscribe(String election, LeaseChangeListener listener) {
             calls.add("subscribe");
             return () -> calls.add("unsubscribe");
         }

@@ -1,7 +1,9 @@
 package dev.leaderelection.store;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -46,15 +48,28 @@ public interface LeaseStore extends AutoCloseable {
     CompletionStage<Optional<LeaseHolder>> inspect(String election);
 
     /**
-     * Calls {@code onRelease} whenever a holder releases the lease of {@code election}, so that
-     * waiting instances can compete at once instead of waiting for the lease to expire. Delivery is
-     * best effort: the engine never relies on it for correctness.
+     * Calls {@code listener} whenever the lease of {@code election} is released and, where the store
+     * can announce them, granted, so that waiting instances compete at once instead of waiting for
+     * the lease to expire, and every instance learns who leads within a round trip. Delivery is best
+     * effort: the engine never relies on it for correctness.
      *
      * <p>Stores without such a signal keep the default, which never calls back and whose {@link
      * Subscription#state()} is {@link WakeUps#NONE}.
      */
-    default Subscription subscribeToReleases(String election, Runnable onRelease) {
+    default Subscription subscribe(String election, LeaseChangeListener listener) {
         return () -> {};
+    }
+
+    /**
+     * The instances that campaigned in {@code election} lately: every {@link #acquire} and {@link
+     * #renew} call announces its caller (the token's instance id) as a candidate, on the call it
+     * makes anyway, and a candidate stays listed for two of that call's {@code ttl}s after its last
+     * call. Stores that keep no candidates keep the default, an empty list.
+     *
+     * @return the candidates, in no particular order, the holder included
+     */
+    default CompletionStage<List<Candidate>> candidates(String election) {
+        return CompletableFuture.completedFuture(List.of());
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.leaderelection.redis;
 
 import dev.leaderelection.ErrorDescriptions;
 import dev.leaderelection.store.AcquireResult;
+import dev.leaderelection.store.LeaseChangeListener;
 import dev.leaderelection.store.LeaseHolder;
 import dev.leaderelection.store.LeaseStore;
 import dev.leaderelection.store.LeaseToken;
@@ -160,8 +161,8 @@ public class RedisLeaseStore implements LeaseStore {
     }
 
     @Override
-    public Subscription subscribeToReleases(String election, Runnable onRelease) {
-        return releases.subscribe(keys(election).releaseChannel(), onRelease);
+    public Subscription subscribe(String election, LeaseChangeListener listener) {
+        return releases.subscribe(keys(election).releaseChannel(), listener::released);
     }
 
     @Override

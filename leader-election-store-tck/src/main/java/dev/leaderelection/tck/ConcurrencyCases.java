@@ -151,7 +151,7 @@ interface ConcurrencyCases extends StoreUnderTest {
             for (String election : elections) {
                 AtomicInteger count = new AtomicInteger();
                 wakeUps.add(count);
-                subscriptions.add(store().subscribeToReleases(election, count::incrementAndGet));
+                subscriptions.add(store().subscribe(election, count::incrementAndGet));
             }
             LeaseToken holder = LeaseToken.random("node-a");
             // A subscription may take a moment to reach the store: release until one wake-up arrives.

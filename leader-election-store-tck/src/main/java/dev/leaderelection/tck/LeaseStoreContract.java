@@ -162,8 +162,8 @@ public abstract class LeaseStoreContract implements ExpiryCases, DataLossCases, 
         AtomicInteger otherElection = new AtomicInteger();
         LeaseToken holder = LeaseToken.random("node-a");
         answer(store().acquire(election(test), holder, LONG_TTL));
-        try (var subscription = store().subscribeToReleases(election(test), woken::countDown);
-                var other = store().subscribeToReleases(election(test) + "-other", otherElection::incrementAndGet)) {
+        try (var subscription = store().subscribe(election(test), woken::countDown);
+                var other = store().subscribe(election(test) + "-other", otherElection::incrementAndGet)) {
             // A subscription may take a moment to reach the store: release until one wake-up arrives.
             await().atMost(Duration.ofSeconds(10)).until(() -> {
                 answer(store().acquire(election(test), holder, LONG_TTL));
@@ -176,7 +176,7 @@ public abstract class LeaseStoreContract implements ExpiryCases, DataLossCases, 
 
     @Test
     public void aSubscriptionReportsItsWakeUpLink(TestInfo test) {
-        LeaseStore.Subscription subscription = store().subscribeToReleases(election(test), () -> {});
+        LeaseStore.Subscription subscription = store().subscribe(election(test), () -> {});
         try {
             WakeUps linked = notifiesReleases() ? WakeUps.SUBSCRIBED : WakeUps.NONE;
             // established with retry in the background: SUBSCRIBED once the link is up

@@ -2,6 +2,7 @@ package dev.leaderelection.tck.reference;
 
 import dev.leaderelection.store.AcquireResult;
 import dev.leaderelection.store.ExpiryEnforcement;
+import dev.leaderelection.store.LeaseChangeListener;
 import dev.leaderelection.store.LeaseHolder;
 import dev.leaderelection.store.LeaseStore;
 import dev.leaderelection.store.LeaseToken;
@@ -97,8 +98,8 @@ abstract class InMemoryLeaseStore implements LeaseStore {
     }
 
     @Override
-    public Subscription subscribeToReleases(String election, Runnable onRelease) {
-        return shared.subscribe(election, onRelease);
+    public Subscription subscribe(String election, LeaseChangeListener listener) {
+        return shared.subscribe(election, listener::released);
     }
 
     @Override
