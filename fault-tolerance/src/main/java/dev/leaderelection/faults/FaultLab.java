@@ -5,6 +5,10 @@ import dev.leaderelection.testing.process.AppProcess;
 import dev.leaderelection.testing.process.LeaderStatus;
 import dev.leaderelection.testing.proxy.TcpProxy;
 import dev.leaderelection.testing.redis.ProcessRedisServer;
+import dev.leaderelection.testing.redis.RedisStoreServer;
+import dev.leaderelection.testing.store.StoreServer;
+import dev.leaderelection.testing.store.StoreServer.Capability;
+import dev.leaderelection.testing.store.StoreServers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -13,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,11 +28,12 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The system under test: one redis-server, the observing destination, and sample-app instances as
- * separate JVMs, each talking to Redis through a {@link TcpProxy} of its own so that a test can cut
- * one instance off. Freezes are recorded for the {@link HistoryChecker}.
+ * The system under test: one store server (a {@link StoreServer}, picked by name), the observing
+ * destination, and sample-app instances as separate JVMs, each talking to the store through a {@link
+ * TcpProxy} of its own (where the store has a port) so that a test can cut one instance off. Freezes
+ * are recorded for the {@link HistoryChecker}.
  *
- * <p>For failovers the lab adds a replica of that server (the primary), which replicates through a
+ * <p>On Redis, for failovers the lab adds a replica of that server (the primary), which replicates through a
  * proxy of its own, the {@linkplain #replicationLink() replication link}, so that a test can hold
  * back the replication stream. The instances' proxies together stand for the one address of Redis:
  * {@link #moveRedis} moves them all to another server.
@@ -42,19 +48,25 @@ public final class FaultLab implements AutoCloseable {
 
     private final Path appJar;
     private final Path logDir;
-    private final ProcessRedisServer redis = new ProcessRedisServer();
+    private final StoreServer store;
     private final ObservingDestination destination = new ObservingDestination();
     private final Map<String, TcpProxy> proxies = new LinkedHashMap<>();
     private final Map<String, AppProcess> apps = new LinkedHashMap<>();
     private final List<Freeze> freezes = new CopyOnWriteArrayList<>();
     private final long originNanos = System.nanoTime();
     private final Instant originWall = Instant.now();
-    private volatile int redisPort;
+    private volatile int storePort;
     private @Nullable TcpProxy replicationLink;
     private @Nullable ProcessRedisServer replica;
     private int launches;
 
+    /** A lab on Redis. */
     public FaultLab(Path appJar, Path logDir) {
+        this("redis", appJar, logDir);
+    }
+
+    /** A lab on the server of {@code store} (a {@code leader.election.store} name), started by {@link StoreServers}. */
+    public FaultLab(String store, Path appJar, Path logDir) {
         this.appJar = appJar;
         this.logDir = logDir;
         try {
@@ -62,27 +74,28 @@ public final class FaultLab implements AutoCloseable {
         } catch (IOException ex) {
             throw new UncheckedIOException("Cannot create " + logDir, ex);
         }
-        redis.start();
-        redisPort = redis.port();
+        this.store = StoreServers.start(store);
+        storePort = this.store.port().orElse(0);
     }
 
     /** Starts (or restarts, after a kill or stop) instance {@code name}. */
     public synchronized AppProcess launch(String name) {
-        TcpProxy proxy = proxies.computeIfAbsent(name, ignored -> new TcpProxy(redisPort));
-        AppProcess app = AppProcess.launch(
-                name,
-                appJar,
-                logDir.resolve(name + "-" + (++launches) + ".log"),
-                List.of(
-                        "--spring.data.redis.host=127.0.0.1",
-                        "--spring.data.redis.port=" + proxy.port(),
-                        "--telnet.host=127.0.0.1",
-                        "--telnet.port=" + destination.port(),
-                        "--telnet.keep-alive-interval=100ms",
-                        "--leader.election.instance-id=" + name,
-                        "--leader.election.lease-duration=" + LEASE.toMillis() + "ms",
-                        "--management.endpoint.leader.access=unrestricted",
-                        "--spring.main.banner-mode=off"));
+        List<String> arguments = new ArrayList<>();
+        if (store.supports(Capability.PROXY)) {
+            TcpProxy proxy = proxies.computeIfAbsent(name, ignored -> new TcpProxy(storePort));
+            arguments.addAll(StoreServer.arguments(store.applicationProperties(proxy.port())));
+        } else {
+            arguments.addAll(StoreServer.arguments(store.applicationProperties()));
+        }
+        arguments.addAll(List.of(
+                "--telnet.host=127.0.0.1",
+                "--telnet.port=" + destination.port(),
+                "--telnet.keep-alive-interval=100ms",
+                "--leader.election.instance-id=" + name,
+                "--leader.election.lease-duration=" + LEASE.toMillis() + "ms",
+                "--management.endpoint.leader.access=unrestricted",
+                "--spring.main.banner-mode=off"));
+        AppProcess app = AppProcess.launch(name, appJar, logDir.resolve(name + "-" + (++launches) + ".log"), arguments);
         apps.put(name, app);
         return app;
     }
@@ -95,13 +108,34 @@ public final class FaultLab implements AutoCloseable {
         return List.copyOf(apps.keySet());
     }
 
+    /**
+     * The proxy between instance {@code name} and the store.
+     *
+     * @throws IllegalStateException if the store has no port to proxy (see {@link Capability#PROXY})
+     */
     public TcpProxy proxy(String name) {
+        if (!store.supports(Capability.PROXY)) {
+            throw new IllegalStateException(store.displayName() + " has no port that a proxy could stand in front of");
+        }
         return proxies.get(name);
     }
 
-    /** The primary: the server the instances reach unless a test {@linkplain #moveRedis moved} them. */
+    /** The store's server. */
+    public StoreServer store() {
+        return store;
+    }
+
+    /**
+     * The Redis primary: the server the instances reach unless a test {@linkplain #moveRedis moved}
+     * them.
+     *
+     * @throws IllegalStateException if the lab does not run on Redis
+     */
     public ProcessRedisServer redis() {
-        return redis;
+        if (store instanceof RedisStoreServer redis) {
+            return redis.redis();
+        }
+        throw new IllegalStateException("Redis only: this lab runs on " + store.displayName());
     }
 
     /**
@@ -118,7 +152,7 @@ public final class FaultLab implements AutoCloseable {
     /** The proxy between the replica and the primary: holding its replies holds back replication. */
     public synchronized TcpProxy replicationLink() {
         if (replicationLink == null) {
-            replicationLink = new TcpProxy(redis.port());
+            replicationLink = new TcpProxy(redis().port());
         }
         return replicationLink;
     }
@@ -130,6 +164,7 @@ public final class FaultLab implements AutoCloseable {
      */
     public void restartPrimaryWithReplica() {
         moveRedis(unusedPort(), true);
+        ProcessRedisServer redis = redis();
         ProcessRedisServer standby = replica();
         standby.kill();
         redis.kill();
@@ -151,7 +186,7 @@ public final class FaultLab implements AutoCloseable {
      * reconnecting their server side only (a managed Redis proxy).
      */
     public void moveRedis(int port, boolean resetClients) {
-        redisPort = port;
+        storePort = port;
         proxies().forEach(proxy -> proxy.retarget(port, resetClients));
     }
 
@@ -168,8 +203,8 @@ public final class FaultLab implements AutoCloseable {
         replica().kill();
         replicationLink().resetConnections();
         replicationLink().heal();
-        redis.start();
-        moveRedis(redis.port(), true);
+        redis().start();
+        moveRedis(redis().port(), true);
     }
 
     public ObservingDestination destination() {
@@ -280,7 +315,7 @@ public final class FaultLab implements AutoCloseable {
         if (replicationLink != null) {
             replicationLink.close();
         }
-        redis.close();
+        store.close();
     }
 
     private synchronized List<TcpProxy> proxies() {

@@ -2,141 +2,28 @@ package dev.leaderelection.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.leaderelection.testing.process.LeaderStatus;
 import dev.leaderelection.testing.proxy.Direction;
 import dev.leaderelection.testing.redis.ProcessRedisServer;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * Three sample-app JVMs and a real redis-server under one fault per scenario; the observing
- * destination's history must show no two holders at once, and tokens that only grow. Rounds per
- * scenario: {@code -Dfaults.rounds} (1 by default, 20 with {@code -Pchaos}). Prints a table at the end.
+ * The fault scenarios on Redis: those of every store ({@link StoreFaultScenarios}, where a frozen or
+ * restarted store is a frozen or empty restarted redis-server) and those only Redis has: operators
+ * touching the keys, a busy server, a flushed script cache, and failovers to a replica behind one
+ * address. They keep their places among the common rows ({@code @Order} 12 to 15 and 17 to 20), as
+ * the table has always listed them.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class FaultToleranceIT {
+class FaultToleranceIT extends StoreFaultScenarios {
 
-    private static final int ROUNDS = Integer.getInteger("faults.rounds", 1);
-    private static final Duration LEASE = FaultLab.LEASE;
-    private static final Duration STEP = Duration.ofSeconds(30);
     private static final String KEYS = "{leader-election:telnet-gateway}";
     private static final String LEASE_KEY = KEYS + ":lease";
     private static final String[] ELECTION_KEYS = {LEASE_KEY, KEYS + ":term", KEYS + ":epoch", KEYS + ":server"};
-    /** What a grant may come early after a promotion: clock reading and rounding, never a renewal. */
-    private static final Duration GRANT_SLACK = Duration.ofMillis(50);
 
-    private static final ResultsTable results = new ResultsTable();
-    private static FaultLab lab;
-
-    @BeforeAll
-    static void startTheLab() {
-        lab = new FaultLab(
-                Path.of(System.getProperty("faults.app-jar")), Path.of(System.getProperty("faults.log-dir")));
-        List.of("app-1", "app-2", "app-3").forEach(lab::launch);
-        lab.awaitOneLeader(Duration.ofSeconds(120));
-    }
-
-    @AfterAll
-    static void stopTheLabAndReport() throws IOException {
-        lab.close();
-        String table = results.render();
-        System.out.println(table);
-        Files.writeString(Path.of(System.getProperty("faults.log-dir"), "results.md"), table);
-    }
-
-    @Test
-    @Order(1)
-    void leaderChurn() {
-        Scenario scenario = new Scenario("1. leader SIGKILLed, then restarted");
-        for (int round = 0; round < ROUNDS; round++) {
-            String leader = lab.awaitOneLeader(STEP);
-            lab.app(leader).kill();
-            lab.awaitOneLeader(STEP, leader);
-            lab.launch(leader);
-            awaitRole(leader, "FOLLOWER", Duration.ofSeconds(90));
-        }
-        scenario.finish();
-    }
-
-    @Test
-    @Order(2)
-    void leaderFrozenForHalfALease() {
-        leaderFrozen(0.5);
-    }
-
-    @Test
-    @Order(3)
-    void leaderFrozenForTwoLeases() {
-        leaderFrozen(2);
-    }
-
-    @Test
-    @Order(4)
-    void leaderFrozenForTenLeases() {
-        leaderFrozen(10);
-    }
-
-    @Test
-    @Order(5)
-    void redisFrozenForHalfALease() {
-        redisFrozen(0.5);
-    }
-
-    @Test
-    @Order(6)
-    void redisFrozenForThreeLeases() {
-        redisFrozen(3);
-    }
-
-    @Test
-    @Order(7)
-    void redisRestartedEmptyWithinTheLease() {
-        redisRestartedEmpty("4a. Redis restarted empty at once, within the lease", Duration.ZERO);
-    }
-
-    @Test
-    @Order(8)
-    void redisRestartedEmptyAfterTheLease() {
-        redisRestartedEmpty("4b. Redis restarted empty after 2x lease", LEASE.multipliedBy(2));
-    }
-
-    @Test
-    @Order(9)
-    void networkCutBothWays() {
-        networkFault("5a. leader cut off from Redis, both ways, 2x lease", Direction.UPSTREAM, Direction.DOWNSTREAM);
-    }
-
-    @Test
-    @Order(10)
-    void networkLosesReplies() {
-        networkFault("5b. leader's Redis replies held back, 2x lease", Direction.DOWNSTREAM);
-    }
-
-    @Test
-    @Order(11)
-    void networkLatencyNearTheOperationTimeout() {
-        Scenario scenario = new Scenario("5c. 130 ms each way (op timeout 300 ms), 3x lease");
-        for (int round = 0; round < ROUNDS; round++) {
-            String leader = lab.awaitOneLeader(STEP);
-            lab.proxy(leader).latency(Duration.ofMillis(130));
-            FaultLab.pause(LEASE.multipliedBy(3));
-            lab.proxy(leader).heal();
-        }
-        lab.awaitOneLeader(STEP);
-        scenario.finish();
+    FaultToleranceIT() {
+        super("redis");
     }
 
     @Test
@@ -180,26 +67,6 @@ class FaultToleranceIT {
             // two renewals later the leader still leads in the same term
             FaultLab.pause(Duration.ofSeconds(1));
             assertThat(lab.app(leader).status().fencingToken()).isEqualTo(token);
-        }
-        scenario.finish();
-    }
-
-    @Test
-    @Order(16)
-    void yieldAndGracefulStopWhileTheGatewayIsBusy() throws Exception {
-        Scenario scenario = new Scenario("8. yield and graceful stop under load");
-        try (Load load = new Load()) {
-            for (int round = 0; round < ROUNDS; round++) {
-                String leader = lab.awaitOneLeader(STEP);
-                assertThat(lab.app(leader).post("/actuator/leader", "{}").statusCode())
-                        .isEqualTo(200);
-                String next = lab.awaitOneLeader(STEP, leader);
-                lab.app(next).stop();
-                lab.awaitOneLeader(STEP, next);
-                lab.launch(next);
-                awaitRole(next, "FOLLOWER", Duration.ofSeconds(90));
-            }
-            assertThat(load.answered()).as("commands answered by the leader").isPositive();
         }
         scenario.finish();
     }
@@ -310,21 +177,6 @@ class FaultToleranceIT {
         scenario.finish();
     }
 
-    /**
-     * Waits for a term after {@code before}'s to greet the destination, then for that leader alone:
-     * right after a store change the old leader may still count on its lease, and look like one.
-     */
-    private static String awaitNewTerm(Session before) {
-        FaultLab.await(
-                "a term after token " + before.fencingToken(),
-                STEP,
-                () -> HistoryChecker.firstNewTerm(
-                                lab.destination().sessions(), before.firstWrite(), before.fencingToken())
-                        .isPresent(),
-                () -> lab.statuses().toString());
-        return lab.awaitOneLeader(STEP);
-    }
-
     private static long uptimeSeconds(ProcessRedisServer server) {
         return Long.parseLong(String.valueOf(server.info("server", "uptime_in_seconds")));
     }
@@ -334,203 +186,5 @@ class FaultToleranceIT {
         all[0] = first;
         System.arraycopy(rest, 0, all, 1, rest.length);
         return all;
-    }
-
-    /** Each round, {@code fault} must make the leader close its session. */
-    private void termEndedBy(String name, Runnable fault) {
-        Scenario scenario = new Scenario(name);
-        for (int round = 0; round < ROUNDS; round++) {
-            String leader = lab.awaitOneLeader(STEP);
-            int connection = lab.openSessionOf(leader).connection();
-            fault.run();
-            awaitStepDown(leader, connection, scenario);
-        }
-        lab.awaitOneLeader(STEP);
-        scenario.finish();
-    }
-
-    private void leaderFrozen(double leases) {
-        Scenario scenario = new Scenario("2. leader frozen (SIGSTOP) for " + leases + "x lease");
-        for (int round = 0; round < ROUNDS; round++) {
-            String leader = lab.awaitOneLeader(STEP);
-            lab.freeze(leader);
-            FaultLab.pause(Duration.ofMillis((long) (LEASE.toMillis() * leases)));
-            lab.thaw(leader);
-        }
-        lab.awaitOneLeader(STEP);
-        scenario.finish();
-    }
-
-    private void redisFrozen(double leases) {
-        Scenario scenario = new Scenario("3. Redis frozen (SIGSTOP) for " + leases + "x lease");
-        for (int round = 0; round < ROUNDS; round++) {
-            String leader = lab.awaitOneLeader(STEP);
-            int connection = lab.openSessionOf(leader).connection();
-            lab.redis().pause();
-            try {
-                awaitStepDown(leader, connection, scenario);
-                FaultLab.pause(Duration.ofMillis((long) (LEASE.toMillis() * leases)));
-            } finally {
-                lab.redis().resume();
-            }
-        }
-        lab.awaitOneLeader(STEP);
-        scenario.finish();
-    }
-
-    private void redisRestartedEmpty(String name, Duration down) {
-        Scenario scenario = new Scenario(name);
-        for (int round = 0; round < ROUNDS; round++) {
-            String leader = lab.awaitOneLeader(STEP);
-            int connection = lab.openSessionOf(leader).connection();
-            lab.redis().kill();
-            FaultLab.pause(down);
-            lab.redis().start();
-            // the lease is gone with the data: the old leader must end its term before anyone leads again
-            awaitStepDown(leader, connection, scenario);
-        }
-        lab.awaitOneLeader(STEP);
-        scenario.finish();
-    }
-
-    private void networkFault(String name, Direction... held) {
-        Scenario scenario = new Scenario(name);
-        for (int round = 0; round < ROUNDS; round++) {
-            String leader = lab.awaitOneLeader(STEP);
-            int connection = lab.openSessionOf(leader).connection();
-            lab.proxy(leader).hold(held);
-            try {
-                awaitStepDown(leader, connection, scenario);
-                FaultLab.pause(LEASE.multipliedBy(2));
-            } finally {
-                lab.proxy(leader).heal();
-            }
-        }
-        lab.awaitOneLeader(STEP);
-        scenario.finish();
-    }
-
-    /**
-     * Waits until {@code leader} closed its session, and records how late that was: the close minus
-     * its lease's end as the leader itself counts it (last renewal plus the lease).
-     */
-    private static void awaitStepDown(String leader, int connection, Scenario scenario) {
-        FaultLab.await(
-                leader + " to close its session",
-                LEASE.multipliedBy(3),
-                () -> !lab.session(connection).isOpen(),
-                () -> lab.statuses().toString());
-        LeaderStatus[] answer = new LeaderStatus[1];
-        FaultLab.await(
-                "an answer from " + leader,
-                Duration.ofSeconds(10),
-                () -> (answer[0] = lab.app(leader).status()).leaseDuration() != null,
-                () -> String.valueOf(answer[0]));
-        LeaderStatus status = answer[0];
-        if (status.lastRenewal() != null && !status.isLeader()) {
-            Instant deadline = status.lastRenewal().plus(LEASE);
-            scenario.lateness(Duration.between(
-                    deadline, lab.wallClock(lab.session(connection).closedAt())));
-        }
-    }
-
-    private static void awaitRole(String name, String role, Duration timeout) {
-        FaultLab.await(
-                name + " in " + role,
-                timeout,
-                () -> lab.app(name).status().role().equals(role),
-                () -> lab.statuses().toString());
-    }
-
-    /** One scenario's window in the history, its figures and its verdict. */
-    private static final class Scenario {
-
-        private final String name;
-        private final long since = System.nanoTime();
-        private final List<Duration> lateness = new ArrayList<>();
-        private final List<Duration> grantsAfterPromotion = new ArrayList<>();
-
-        Scenario(String name) {
-            this.name = name;
-            System.out.println(Instant.now() + " scenario " + name); // lines up with the instances' logs
-        }
-
-        void lateness(Duration late) {
-            lateness.add(late);
-        }
-
-        /** When a new term began after a replica was promoted, the earliest sign of it. */
-        void grantAfterPromotion(Duration after) {
-            grantsAfterPromotion.add(after);
-        }
-
-        void finish() {
-            HistoryChecker.Verdict verdict = lab.verdictSince(since);
-            Long maxLateness =
-                    lateness.stream().map(Duration::toMillis).max(Long::compare).orElse(null);
-            Duration firstGrant =
-                    grantsAfterPromotion.stream().min(Duration::compareTo).orElse(null);
-            results.add(new ResultsTable.Row(
-                    name,
-                    ROUNDS,
-                    verdict.violations().size(),
-                    Duration.ofNanos(verdict.maxLeaderlessGapNanos()).toMillis(),
-                    maxLateness,
-                    firstGrant == null ? null : firstGrant.toMillis()));
-            assertThat(verdict.violations()).as(name).isEmpty();
-            assertThat(grantsAfterPromotion.stream()
-                            .filter(after -> after.compareTo(LEASE.minus(GRANT_SLACK)) < 0)
-                            .toList())
-                    .as(name + ": new terms that began within one lease of the promotion, in "
-                            + grantsAfterPromotion.size() + " rounds")
-                    .isEmpty();
-            if (maxLateness != null) {
-                assertThat(maxLateness)
-                        .as(name + ": closed after the lease had ended")
-                        .isNegative();
-            }
-        }
-    }
-
-    /** Sends commands to every instance, as clients would, until closed. */
-    private static final class Load implements AutoCloseable {
-
-        private final AtomicBoolean running = new AtomicBoolean(true);
-        private final AtomicInteger answered = new AtomicInteger();
-        private final Thread thread = new Thread(this::run, "load");
-
-        Load() {
-            thread.setDaemon(true);
-            thread.start();
-        }
-
-        int answered() {
-            return answered.get();
-        }
-
-        private void run() {
-            while (running.get()) {
-                for (String name : lab.names()) {
-                    try {
-                        if (lab.app(name)
-                                        .post("/telnet/commands", "{\"line\":\"work\"}")
-                                        .statusCode()
-                                == 200) {
-                            answered.incrementAndGet();
-                        }
-                    } catch (IOException | RuntimeException ex) {
-                        // an instance stopping or starting
-                    } catch (InterruptedException ex) {
-                        return;
-                    }
-                }
-            }
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            running.set(false);
-            thread.join(5_000);
-        }
     }
 }

@@ -17,7 +17,17 @@ final class ResultsTable {
             int overlaps,
             long maxGapMillis,
             Long maxLatenessMillis,
-            Long minGrantAfterPromotionMillis) {}
+            Long minGrantAfterPromotionMillis) {
+
+        /** A scenario the store cannot run (its server has no such fault): {@code n/a} in every column. */
+        static Row notApplicable(String scenario) {
+            return new Row(scenario, 0, 0, 0, null, null);
+        }
+
+        boolean applicable() {
+            return rounds > 0;
+        }
+    }
 
     private final List<Row> rows = new ArrayList<>();
 
@@ -43,6 +53,18 @@ final class ResultsTable {
                 .append("-".repeat(30))
                 .append("|\n");
         for (Row row : rows) {
+            if (!row.applicable()) {
+                table.append(String.format(
+                        Locale.ROOT,
+                        "| %-52s | %6s | %8s | %20s | %24s | %28s |%n",
+                        row.scenario(),
+                        "n/a",
+                        "n/a",
+                        "n/a",
+                        "n/a",
+                        "n/a"));
+                continue;
+            }
             table.append(String.format(
                     Locale.ROOT,
                     "| %-52s | %6d | %8d | %17d ms | %24s | %28s |%n",
