@@ -53,6 +53,7 @@ final class BenchmarkReport {
         writeTargets();
         writeFailover();
         writeLoad();
+        writeStores();
         writeGuard();
         writeScale();
         return out.toString();
@@ -132,6 +133,38 @@ final class BenchmarkReport {
         }
         line();
         line("Per follower: the growth over the leader alone, divided by the number of followers.");
+        line();
+    }
+
+    /** One row per store, the same measurements side by side (Redis' are those of the two sections above). */
+    private void writeStores() {
+        line("## Stores side by side");
+        line();
+        line("Failover and hand-off as above, and the store load of idle followers, for each store of the run"
+                + " (`-D" + BenchmarkStores.PROPERTY + "=<store>,...` adds stores; Redis always runs). Medians in ms;"
+                + " requests per idle follower at the largest follower count, n/a where the store's server cannot"
+                + " count its requests.");
+        line();
+        line("| store | server | takeover after SIGKILL | past the lease's end | hand-off after a graceful stop"
+                + " | hand-off after a yield | requests/s per idle follower |");
+        line("|---|---|---|---|---|---|---|");
+        for (StoreRun run : results.stores()) {
+            FailoverBenchmark.Result failover = run.failover();
+            StoreLoadBenchmark.Result load = run.load();
+            String perFollower = load == null || load.withFollowers().isEmpty()
+                    ? "n/a"
+                    : number(
+                            load.requestsPerFollower(load.withFollowers()
+                                    .get(load.withFollowers().size() - 1)),
+                            2);
+            line("| " + run.displayName() + " | " + run.server() + " | "
+                    + number(failover.crashTakeover().median(), 1) + " | "
+                    + (failover.crashOvershoot() == null
+                            ? "n/a"
+                            : number(failover.crashOvershoot().median(), 1))
+                    + " | " + number(failover.stopHandOff().median(), 1) + " | "
+                    + number(failover.yieldHandOff().median(), 1) + " | " + perFollower + " |");
+        }
         line();
     }
 

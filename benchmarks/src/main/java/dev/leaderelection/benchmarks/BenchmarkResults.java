@@ -2,6 +2,7 @@ package dev.leaderelection.benchmarks;
 
 import dev.leaderelection.benchmarks.jmh.LeaderOnlyBenchmarkRun;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * Everything one run measured, with what it ran on and with.
@@ -11,9 +12,10 @@ import java.time.Instant;
  * @param started when the run began
  * @param finished when it ended
  * @param guard the {@code @LeaderOnly} micro-benchmark
- * @param failover crash takeover and hand-offs
- * @param load the store load of idle followers
- * @param scale many elections in one JVM
+ * @param failover crash takeover and hand-offs on Redis
+ * @param load the store load of idle followers on Redis
+ * @param scale many elections in one JVM, on Redis
+ * @param stores every store's failover and load rows, Redis first
  */
 record BenchmarkResults(
         BenchmarkSettings settings,
@@ -23,4 +25,5 @@ record BenchmarkResults(
         LeaderOnlyBenchmarkRun.Result guard,
         FailoverBenchmark.Result failover,
         StoreLoadBenchmark.Result load,
-        ScaleBenchmark.Result scale) {}
+        ScaleBenchmark.Result scale,
+        List<StoreRun> stores) {}

@@ -1,18 +1,19 @@
 package dev.leaderelection.benchmarks;
 
 import dev.leaderelection.benchmarks.jmh.LeaderOnlyBenchmarkRun;
-import dev.leaderelection.testing.redis.RedisServer;
-import dev.leaderelection.testing.redis.RedisServers;
-import dev.leaderelection.testing.redis.RedisServers.Backend;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
 
 /**
  * Runs every benchmark and writes the report: the {@code @LeaderOnly} micro-benchmark first, while
  * nothing else runs, then failover, store load and scale against one {@code redis-server} process
- * on a free loopback port.
+ * on a free loopback port, then failover and store load on each further store that {@code
+ * -Dbenchmarks.stores} names ({@link BenchmarkStores}), one server at a time.
  *
  * <p>Argument: the report file (default {@code docs/benchmarks.md}).
  */
@@ -39,24 +40,35 @@ public final class Benchmarks {
         Instant started = Instant.now();
         progress("@LeaderOnly micro-benchmark (JMH)");
         LeaderOnlyBenchmarkRun.Result guard = LeaderOnlyBenchmarkRun.run(settings);
-        try (RedisServer redis = RedisServers.start(Backend.PROCESS)) {
-            String version;
-            try (RedisStats stats = new RedisStats(redis.port())) {
-                version = stats.snapshot().redisVersion();
-            }
-            progress("failover: " + settings.crashRounds() + " crashes, " + settings.handOffRounds()
-                    + " graceful stops and " + settings.handOffRounds() + " yields");
-            FailoverBenchmark.Result failover = new FailoverBenchmark(settings, redis.port()).run();
-            progress("store load with followers " + settings.followerCounts());
-            StoreLoadBenchmark.Result load = new StoreLoadBenchmark(settings, redis.port()).run();
+        List<StoreRun> stores = new ArrayList<>();
+        String version;
+        ScaleBenchmark.Result scale;
+        try (RedisBenchmarkStore redis = (RedisBenchmarkStore) BenchmarkStores.start("redis")) {
+            version = redis.version();
+            stores.add(StoreRun.measure(settings, redis));
             progress("scale with elections " + settings.electionCounts());
-            ScaleBenchmark.Result scale = new ScaleBenchmark(settings, redis.port()).run();
-            return new BenchmarkResults(
-                    settings, MachineInfo.describe(version), started, Instant.now(), guard, failover, load, scale);
+            scale = new ScaleBenchmark(settings, redis.port()).run();
         }
+        for (String name :
+                BenchmarkStores.names().subList(1, BenchmarkStores.names().size())) {
+            try (BenchmarkStore store = BenchmarkStores.start(name)) {
+                stores.add(StoreRun.measure(settings, store));
+            }
+        }
+        StoreRun redis = stores.get(0);
+        return new BenchmarkResults(
+                settings,
+                MachineInfo.describe(version),
+                started,
+                Instant.now(),
+                guard,
+                redis.failover(),
+                Objects.requireNonNull(redis.load(), "Redis counts its requests"),
+                scale,
+                stores);
     }
 
-    private static void progress(String step) {
+    static void progress(String step) {
         System.out.println("== " + Instant.now() + " " + step);
     }
 }

@@ -4,30 +4,30 @@ import dev.leaderelection.ElectionState;
 import dev.leaderelection.ElectionTimings;
 import dev.leaderelection.Leadership;
 import dev.leaderelection.LeadershipListener;
+import dev.leaderelection.LeaseLeaderElector;
 import dev.leaderelection.RevocationReason;
 import dev.leaderelection.StoreCallOutcome;
 import dev.leaderelection.StoreOperation;
 import dev.leaderelection.ThreadPoolElectionScheduler;
-import dev.leaderelection.redis.RedisLeaderElector;
-import dev.leaderelection.redis.RedisLeaseStore;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
- * The smallest application that takes part in an election: one {@link RedisLeaderElector} on its
- * own Lettuce connections, wired as the starter wires it, without Spring Boot.
+ * The smallest application that takes part in an election: one elector on a store client of its
+ * own ({@link BenchmarkStores#elector}; on Redis a {@code RedisLeaderElector} on its own Lettuce
+ * connections), wired as the starter wires it, without Spring Boot.
  *
  * <p>It prints every transition and store call as an {@link ElectorEvent} line, stamped with
  * {@link System#nanoTime()} at the moment it happens (a grant: right after {@code isLeader()} became
  * true). It obeys one command per line on standard input: {@code stop}, {@code start}, {@code
  * yield}, {@code exit}; at the end of input it stops gracefully and exits.
  *
- * <p>Arguments: {@code <redis port> <election> <instance id> <lease ms> <renew ms> <operation
- * timeout ms>}.
+ * <p>Arguments: {@code <store> <connection> <election> <instance id> <lease ms> <renew ms>
+ * <operation timeout ms>}, where the connection is what {@link BenchmarkStore#connection()} gives
+ * (for Redis its port).
  */
 public final class ElectorApp {
 
@@ -37,16 +37,14 @@ public final class ElectorApp {
     private ElectorApp() {}
 
     public static void main(String[] args) throws IOException {
-        if (args.length != 6) {
-            throw new IllegalArgumentException(
-                    "Usage: ElectorApp <redis port> <election> <instance id> <lease ms> <renew ms> <operation timeout ms>");
+        if (args.length != 7) {
+            throw new IllegalArgumentException("Usage: ElectorApp <store> <connection> <election> <instance id>"
+                    + " <lease ms> <renew ms> <operation timeout ms>");
         }
-        int port = Integer.parseInt(args[0]);
-        ElectionTimings timings = BenchmarkSettings.timingsFrom(args, 3);
-        LettuceConnectionFactory connectionFactory = RedisConnections.factory(port, null);
-        RedisLeaseStore store = new RedisLeaseStore(connectionFactory, KEY_PREFIX);
+        ElectionTimings timings = BenchmarkSettings.timingsFrom(args, 4);
         ThreadPoolElectionScheduler scheduler = new ThreadPoolElectionScheduler(2, "leader-election-");
-        RedisLeaderElector elector = new RedisLeaderElector(args[1], args[2], store, timings, scheduler);
+        BenchmarkStore.Elector client = BenchmarkStores.elector(args[0], args[1], args[2], args[3], timings, scheduler);
+        LeaseLeaderElector elector = client.elector();
         elector.addListener(new Printer());
         elector.start();
         BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
@@ -67,10 +65,8 @@ public final class ElectorApp {
                 default -> System.err.println("Unknown command: " + command);
             }
         }
-        elector.stop();
-        store.close();
+        client.close();
         scheduler.close();
-        connectionFactory.destroy();
         System.exit(0);
     }
 

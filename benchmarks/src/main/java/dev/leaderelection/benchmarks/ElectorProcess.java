@@ -33,10 +33,10 @@ final class ElectorProcess implements AutoCloseable {
         this.reader.start();
     }
 
-    /** Starts an elector for {@code election} on the Redis server at {@code port}. */
+    /** Starts an elector for {@code election} on {@code store}. */
     static ElectorProcess launch(
-            String instanceId, String election, int port, BenchmarkSettings settings, EventLog events) {
-        List<String> args = new ArrayList<>(List.of(Integer.toString(port), election, instanceId));
+            String instanceId, String election, BenchmarkStore store, BenchmarkSettings settings, EventLog events) {
+        List<String> args = new ArrayList<>(List.of(store.name(), store.connection(), election, instanceId));
         args.addAll(settings.timingArguments());
         return new ElectorProcess(
                 instanceId, JavaProcess.start("elector-" + instanceId, ElectorApp.class, JVM_OPTIONS, args), events);

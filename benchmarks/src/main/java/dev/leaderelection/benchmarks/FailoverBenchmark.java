@@ -5,14 +5,15 @@ import static dev.leaderelection.benchmarks.ElectorEvent.STOPPED;
 import static dev.leaderelection.benchmarks.ElectorEvent.STOP_CALLED;
 import static dev.leaderelection.benchmarks.ElectorEvent.YIELD_CALLED;
 
-import dev.leaderelection.redis.RedisKeys;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Moves leadership between {@link ElectorApp} processes and times each move, from the cause to the
@@ -22,8 +23,8 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>crash: the harness stamps the time, then sends SIGKILL to the leader; the successor stamps
  *       its grant. Each kill falls at a random point of the renewal cycle. The overshoot is the grant
- *       minus the moment the dead leader's lease runs out, read from Redis ({@code PTTL}) right after
- *       the kill.
+ *       minus the moment the dead leader's lease runs out, read from the store right after the kill
+ *       (Redis: {@code PTTL}); not measured on a store that cannot tell.
  *   <li>graceful stop: the leader stamps the start of {@code stop()}; the successor its grant.
  *   <li>yield: the leader stamps the start of {@code yieldLeadership()}; the successor its grant.
  * </ul>
@@ -39,33 +40,33 @@ final class FailoverBenchmark {
     private static final String ELECTION = "failover";
 
     private final BenchmarkSettings settings;
-    private final int port;
-    private final RedisKeys keys = RedisKeys.of(ElectorApp.KEY_PREFIX, ELECTION);
+    private final BenchmarkStore store;
     private final EventLog events = new EventLog();
     private final Map<String, ElectorProcess> processes = new LinkedHashMap<>();
     private String leader = "";
 
-    FailoverBenchmark(BenchmarkSettings settings, int port) {
+    FailoverBenchmark(BenchmarkSettings settings, BenchmarkStore store) {
         this.settings = settings;
-        this.port = port;
+        this.store = store;
     }
 
     /**
      * The measurements, in milliseconds.
      *
      * @param crashTakeover from SIGKILL of the leader to the successor's grant
-     * @param crashOvershoot from the end of the dead leader's lease to the successor's grant
+     * @param crashOvershoot from the end of the dead leader's lease to the successor's grant; {@code
+     *     null} where the store cannot tell when a lease ends
      * @param stopHandOff from the start of a graceful stop to the successor's grant
      * @param yieldHandOff from the start of a yield to the successor's grant
      */
     record Result(
             Distribution crashTakeover,
-            Distribution crashOvershoot,
+            @Nullable Distribution crashOvershoot,
             Distribution stopHandOff,
             Distribution yieldHandOff) {}
 
     Result run() {
-        try (RedisStats redis = new RedisStats(port)) {
+        try {
             int mark = events.mark();
             for (int i = 1; i <= settings.instances(); i++) {
                 launch("node-" + i);
@@ -80,20 +81,20 @@ final class FailoverBenchmark {
             }
             List<Double> stops = new ArrayList<>();
             for (int round = 0; round < settings.handOffRounds(); round++) {
-                stops.add(stopRound(redis));
+                stops.add(stopRound());
             }
             List<Double> yields = new ArrayList<>();
             for (int round = 0; round < settings.handOffRounds(); round++) {
-                yields.add(yieldRound(redis));
+                yields.add(yieldRound());
             }
             List<Double> takeovers = new ArrayList<>();
             List<Double> overshoots = new ArrayList<>();
             for (int round = 1; round <= settings.crashRounds(); round++) {
-                crashRound(redis, takeovers, overshoots, round < settings.crashRounds());
+                crashRound(takeovers, overshoots, round < settings.crashRounds());
             }
             return new Result(
                     new Distribution(takeovers),
-                    new Distribution(overshoots),
+                    overshoots.isEmpty() ? null : new Distribution(overshoots),
                     new Distribution(stops),
                     new Distribution(yields));
         } finally {
@@ -102,8 +103,8 @@ final class FailoverBenchmark {
         }
     }
 
-    private void crashRound(RedisStats redis, List<Double> takeovers, List<Double> overshoots, boolean restart) {
-        awaitEveryoneListening(redis);
+    private void crashRound(List<Double> takeovers, List<Double> overshoots, boolean restart) {
+        awaitEveryoneListening();
         String victim = leader;
         // Kill at a random point of the renewal cycle, counted from a renewal seen now.
         events.await(events.mark(), STEP_TIMEOUT, "renewal of " + victim, e -> e.answered(victim, "RENEW"));
@@ -111,11 +112,15 @@ final class FailoverBenchmark {
                 ThreadLocalRandom.current().nextLong(settings.renewInterval().toNanos())));
         int mark = events.mark();
         long killedAt = processes.get(victim).kill();
-        // Where the dead leader's lease ends, by Redis's own clock (to the millisecond).
-        long leaseEnd = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(redis.remainingMillis(keys.lease()));
+        // Where the dead leader's lease ends, by the store's own clock (Redis: to the millisecond).
+        long now = System.nanoTime();
+        OptionalLong remaining = store.remainingLeaseMillis(ELECTION);
         ElectorEvent grant = awaitGrantOfAnother(mark, victim);
         takeovers.add(millis(grant.nanos() - killedAt));
-        overshoots.add(millis(grant.nanos() - leaseEnd));
+        if (remaining.isPresent()) {
+            long leaseEnd = now + TimeUnit.MILLISECONDS.toNanos(remaining.getAsLong());
+            overshoots.add(millis(grant.nanos() - leaseEnd));
+        }
         leader = grant.instance();
         processes.remove(victim);
         if (restart) {
@@ -125,8 +130,8 @@ final class FailoverBenchmark {
         }
     }
 
-    private double stopRound(RedisStats redis) {
-        awaitEveryoneListening(redis);
+    private double stopRound() {
+        awaitEveryoneListening();
         String stopping = leader;
         int mark = events.mark();
         processes.get(stopping).send("stop");
@@ -140,8 +145,8 @@ final class FailoverBenchmark {
         return millis(grant.nanos() - called.nanos());
     }
 
-    private double yieldRound(RedisStats redis) {
-        awaitEveryoneListening(redis);
+    private double yieldRound() {
+        awaitEveryoneListening();
         String yielding = leader;
         int mark = events.mark();
         processes.get(yielding).send("yield");
@@ -155,18 +160,22 @@ final class FailoverBenchmark {
     }
 
     /**
-     * Waits until every elector listens for releases. An elector subscribes in the background when
-     * it starts, after it may already follow; a release before that wakes only the others.
+     * Waits until every elector listens for releases, where the store can tell. An elector
+     * subscribes in the background when it starts, after it may already follow; a release before
+     * that wakes only the others.
      */
-    private void awaitEveryoneListening(RedisStats redis) {
+    private void awaitEveryoneListening() {
+        if (store.releaseListeners(ELECTION).isEmpty()) {
+            return;
+        }
         Waits.until(
-                "subscription of every elector to " + keys.releaseChannel(),
+                "every elector listening for releases of " + ELECTION + " on " + store.displayName(),
                 STEP_TIMEOUT,
-                () -> redis.subscribers(keys.releaseChannel()) >= processes.size());
+                () -> store.releaseListeners(ELECTION).orElse(0) >= processes.size());
     }
 
     private void launch(String instance) {
-        processes.put(instance, ElectorProcess.launch(instance, ELECTION, port, settings, events));
+        processes.put(instance, ElectorProcess.launch(instance, ELECTION, store, settings, events));
     }
 
     private ElectorEvent awaitGrantOfAnother(int mark, String previous) {

@@ -2,20 +2,17 @@ package dev.leaderelection.benchmarks;
 
 import dev.leaderelection.ElectionState;
 import dev.leaderelection.ThreadPoolElectionScheduler;
-import dev.leaderelection.redis.RedisLeaderElector;
-import dev.leaderelection.redis.RedisLeaseStore;
-import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.DefaultClientResources;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Counts the Redis commands of one leader and a growing number of idle followers of the same
+ * Counts the store commands (Redis: as {@code INFO} counts them) of one leader and a growing number of idle followers of the same
  * election. Every elector has its own connections (commands and pub/sub) and its own store, as a
  * separate application would; to spare the machine they share this JVM, its event loops and one
- * scheduler, which changes nothing that Redis sees.
+ * scheduler, which changes nothing that the server sees. A store whose server cannot count its
+ * requests has no result (n/a).
  *
  * <p>Followers join one by one, spread over one lease, so that their polls do not line up. At each
  * point the counter runs over a fixed window; the cost of a follower is the growth over the point
@@ -27,11 +24,11 @@ final class StoreLoadBenchmark {
     private static final Duration STEP_TIMEOUT = Duration.ofSeconds(60);
 
     private final BenchmarkSettings settings;
-    private final int port;
+    private final BenchmarkStore store;
 
-    StoreLoadBenchmark(BenchmarkSettings settings, int port) {
+    StoreLoadBenchmark(BenchmarkSettings settings, BenchmarkStore store) {
         this.settings = settings;
-        this.port = port;
+        this.store = store;
     }
 
     /**
@@ -65,22 +62,27 @@ final class StoreLoadBenchmark {
         }
     }
 
+    /** The points, or {@code null} if the store cannot count what its server does. */
+    @Nullable
     Result run() {
+        BenchmarkStore.Counter stats = store.counter().orElse(null);
+        if (stats == null) {
+            return null;
+        }
         if (settings.followerCounts().isEmpty() || settings.followerCounts().get(0) != 0) {
             throw new IllegalArgumentException("followerCounts must start with 0 (the leader alone)");
         }
-        ClientResources resources = DefaultClientResources.create();
         ThreadPoolElectionScheduler scheduler = new ThreadPoolElectionScheduler(2, "load-election-");
         List<Instance> followers = new ArrayList<>();
-        Instance leader = new Instance("leader", resources, scheduler);
-        try (RedisStats stats = new RedisStats(port)) {
+        Instance leader = new Instance("leader", scheduler);
+        try {
             leader.elector.start();
             Waits.until("a leader", STEP_TIMEOUT, () -> leader.elector.isLeader());
             List<Point> points = new ArrayList<>();
             for (int count : settings.followerCounts()) {
                 int joining = count - followers.size();
                 for (int i = 0; i < joining; i++) {
-                    Instance follower = new Instance("follower-" + (followers.size() + 1), resources, scheduler);
+                    Instance follower = new Instance("follower-" + (followers.size() + 1), scheduler);
                     followers.add(follower);
                     follower.elector.start();
                     Waits.sleep(settings.leaseDuration().dividedBy(joining));
@@ -102,26 +104,21 @@ final class StoreLoadBenchmark {
             followers.forEach(Instance::close);
             leader.close();
             scheduler.close();
-            resources.shutdown();
         }
     }
 
     /** One elector with its own connections and store, like one application. */
     private final class Instance {
-        final LettuceConnectionFactory connectionFactory;
-        final RedisLeaseStore store;
-        final RedisLeaderElector elector;
+        final BenchmarkStore.Elector client;
+        final dev.leaderelection.LeaseLeaderElector elector;
 
-        Instance(String id, ClientResources resources, ThreadPoolElectionScheduler scheduler) {
-            connectionFactory = RedisConnections.factory(port, resources);
-            store = new RedisLeaseStore(connectionFactory, ElectorApp.KEY_PREFIX);
-            elector = new RedisLeaderElector(ELECTION, id, store, settings.timings(), scheduler);
+        Instance(String id, ThreadPoolElectionScheduler scheduler) {
+            client = store.elector(ELECTION, id, settings.timings(), scheduler, true);
+            elector = client.elector();
         }
 
         void close() {
-            elector.stop();
-            store.close();
-            connectionFactory.destroy();
+            client.close();
         }
     }
 }
