@@ -52,6 +52,14 @@ final class Cluster implements AutoCloseable {
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
     }
 
+    /** Instance {@code name}. */
+    AppProcess instance(String name) {
+        return instances.stream()
+                .filter(instance -> instance.name().equals(name))
+                .findFirst()
+                .orElseThrow();
+    }
+
     /** SIGKILLs instance {@code name} and records it as killed before returning, so no wait sees it alive. */
     AppProcess kill(String name) {
         AppProcess victim = instances.stream()

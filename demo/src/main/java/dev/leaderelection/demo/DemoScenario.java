@@ -2,7 +2,9 @@ package dev.leaderelection.demo;
 
 import dev.leaderelection.testing.process.AppProcess;
 import dev.leaderelection.testing.process.LeaderStatus;
-import dev.leaderelection.testing.redis.ProcessRedisServer;
+import dev.leaderelection.testing.store.StoreServer;
+import dev.leaderelection.testing.store.StoreServer.Capability;
+import dev.leaderelection.testing.store.StoreServers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -18,6 +20,10 @@ import org.jspecify.annotations.Nullable;
  * The demo's steps. Each step says what it does, does it, and waits until the instances and the
  * Telnet destination show the expected outcome; a step whose outcome does not come in time fails the
  * demo.
+ *
+ * <p>The store is the one {@link DemoOptions#store()} names, its server started by {@link
+ * StoreServers}. Steps 3 and 4 stop and restart that server; a store without one (the file store:
+ * its {@link StoreServer} supports neither kill nor restart) freezes the holder instead.
  */
 final class DemoScenario implements AutoCloseable {
 
@@ -28,7 +34,7 @@ final class DemoScenario implements AutoCloseable {
     private final DemoOptions options;
     private final Timeline timeline;
     private final List<Long> fencingTokens = new ArrayList<>();
-    private @Nullable ProcessRedisServer redis;
+    private @Nullable StoreServer store;
     private @Nullable TelnetDestination destination;
     private @Nullable Cluster cluster;
     private boolean closed;
@@ -46,21 +52,23 @@ final class DemoScenario implements AutoCloseable {
         start();
         String leader = electOneLeader();
         leader = killTheLeader(leader);
-        stopRedis(leader);
-        restartRedis();
+        if (store().supports(Capability.KILL) && store().supports(Capability.RESTART)) {
+            stopStore(leader);
+            restartStore();
+        } else {
+            freezeTheHolder(leader);
+        }
         finish();
     }
 
     private void start() {
+        StoreServer server = StoreServers.start(options.store());
+        store = server;
         timeline.note("leader-election demo: " + options.instances()
-                + " instances of the sample Telnet gateway elect one leader through Redis.");
+                + " instances of the sample Telnet gateway elect one leader through " + server.displayName() + ".");
         timeline.note("Only the leader may hold the Telnet session. Instance logs: " + options.logDir());
-        timeline.step("0. start Redis, the Telnet destination and the instances");
-        ProcessRedisServer server = new ProcessRedisServer();
-        redis = server;
-        server.start();
-        timeline.add(
-                "redis", "started on 127.0.0.1:" + server.port() + ", no persistence (" + server.executable() + ")");
+        timeline.step("0. start " + server.displayName() + ", the Telnet destination and the instances");
+        timeline.add(server.name(), server.describe());
         TelnetDestination telnet = new TelnetDestination(timeline);
         destination = telnet;
         Cluster instances = new Cluster(timeline);
@@ -70,17 +78,14 @@ final class DemoScenario implements AutoCloseable {
                 .mapToObj(i -> "app-" + i)
                 .toList();
         for (String name : names) {
-            AppProcess instance = AppProcess.launch(
-                    name,
-                    options.appJar(),
-                    options.logDir().resolve(name + ".log"),
-                    List.of(
-                            "--spring.data.redis.host=127.0.0.1",
-                            "--spring.data.redis.port=" + server.port(),
-                            "--telnet.host=127.0.0.1",
-                            "--telnet.port=" + telnet.port(),
-                            "--leader.election.instance-id=" + name,
-                            "--spring.main.banner-mode=off"));
+            List<String> arguments = new ArrayList<>(StoreServer.arguments(server.applicationProperties()));
+            arguments.addAll(List.of(
+                    "--telnet.host=127.0.0.1",
+                    "--telnet.port=" + telnet.port(),
+                    "--leader.election.instance-id=" + name,
+                    "--spring.main.banner-mode=off"));
+            AppProcess instance =
+                    AppProcess.launch(name, options.appJar(), options.logDir().resolve(name + ".log"), arguments);
             instances.add(instance);
             timeline.add(
                     name, "started: java -jar " + options.appJar().getFileName() + " (pid " + instance.pid() + ")");
@@ -115,13 +120,14 @@ final class DemoScenario implements AutoCloseable {
         return successor;
     }
 
-    /** Step 3: Redis stops; nobody can prove a lease, so every instance stands by and the session closes. */
-    private void stopRedis(String leader) {
-        timeline.step("3. stop Redis: nobody can prove it holds the lease (fail-closed)");
+    /** Step 3: the store stops; nobody can prove a lease, so every instance stands by and the session closes. */
+    private void stopStore(String leader) {
+        String name = store().displayName();
+        timeline.step("3. stop " + name + ": nobody can prove it holds the lease (fail-closed)");
         long leaseMillis = cluster().statuses().get(leader).leaseDuration().toMillis();
         long stoppedAt = timeline.elapsedMillis();
-        redis().kill();
-        timeline.add("redis", "stopped (kill -9)");
+        store().kill();
+        timeline.add(store().name(), "stopped (kill -9)");
         cluster()
                 .await(
                         "every instance in STANDBY and no Telnet session open",
@@ -131,28 +137,34 @@ final class DemoScenario implements AutoCloseable {
                                 && destination().sessions().isEmpty());
         long closedAfter = destination().lastClosedAtMillis() - stoppedAt;
         if (closedAfter > leaseMillis) {
-            throw new DemoFailedException(
-                    "The Telnet session closed " + closedAfter + " ms after Redis stopped: later than the lease");
+            throw new DemoFailedException("The Telnet session closed " + closedAfter + " ms after " + name
+                    + " stopped: later than the lease");
         }
         timeline.add(
                 "demo",
-                "OK: all in STANDBY; " + leader + " closed its session " + closedAfter
-                        + " ms after Redis stopped, inside its " + leaseMillis + " ms lease");
+                "OK: all in STANDBY; " + leader + " closed its session " + closedAfter + " ms after " + name
+                        + " stopped, inside its " + leaseMillis + " ms lease");
     }
 
     /**
-     * Step 4: an empty Redis comes back. Nobody is granted the lease within one lease of the restart
-     * (a leader from before it may still trust its deadline); then exactly one leader, with a higher
-     * fencing token.
+     * Step 4: the store comes back. If it lost its data (Redis without persistence), nobody is granted
+     * the lease within one lease of the restart (a leader from before it may still trust its
+     * deadline); then exactly one leader, with a higher fencing token.
      */
-    private void restartRedis() {
-        timeline.step("4. restart Redis (empty): after one lease, exactly one leader and one session again");
+    private void restartStore() {
+        boolean empty = !store().keepsDataOnRestart();
+        timeline.step("4. restart " + store().displayName() + (empty ? " (empty)" : " (on its data)") + ": "
+                + (empty ? "after one lease, " : "") + "exactly one leader and one session again");
         Instant restartedAt = Instant.now();
-        redis().start();
-        timeline.add("redis", "started again, empty, on the same port");
+        store().start();
+        timeline.add(store().name(), "started again, " + (empty ? "empty" : "on its data") + ", on the same port");
         String leader = awaitOneLeaderWithSession("exactly one leader holding the only Telnet session");
         LeaderStatus status = cluster().statuses().get(leader);
         long afterRestart = Duration.between(restartedAt, status.since()).toMillis();
+        if (!empty) {
+            timeline.add("demo", "OK: the first grant came " + afterRestart + " ms after the restart");
+            return;
+        }
         if (afterRestart < status.leaseDuration().toMillis()) {
             throw new DemoFailedException("A lease was granted " + afterRestart + " ms after an empty restart, "
                     + "within one lease: a leader from before the restart could still be acting");
@@ -161,6 +173,33 @@ final class DemoScenario implements AutoCloseable {
                 "demo",
                 "OK: the first grant came " + afterRestart + " ms after the restart, not within one lease ("
                         + status.leaseDuration().toMillis() + " ms): the restart guard");
+    }
+
+    /**
+     * Steps 3 and 4 of a store without a server: the holder freezes (SIGSTOP) for two leases, then
+     * runs again; never two sessions at once, and then exactly one leader with the only session.
+     */
+    private void freezeTheHolder(String leader) {
+        long leaseMillis = cluster().statuses().get(leader).leaseDuration().toMillis();
+        timeline.step("3. freeze the leader (" + leader + ", kill -STOP) for two leases");
+        AppProcess holder = cluster().instance(leader);
+        holder.freeze();
+        timeline.add("demo", "froze " + leader + " (pid " + holder.pid() + ")");
+        pause(Duration.ofMillis(2 * leaseMillis));
+        timeline.step("4. let it run again (kill -CONT): exactly one leader and one session");
+        holder.thaw();
+        timeline.add("demo", "thawed " + leader);
+        awaitOneLeaderWithSession("exactly one leader holding the only Telnet session");
+    }
+
+    /** Lets a fault last {@code duration}: the fault's length, not a synchronisation. */
+    private static void pause(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new DemoFailedException("Interrupted while " + duration.toMillis() + " ms of a fault ran");
+        }
     }
 
     private void finish() {
@@ -228,9 +267,9 @@ final class DemoScenario implements AutoCloseable {
             cluster.close();
             timeline.add("demo", "stopped the instances (SIGTERM)");
         }
-        if (redis != null) {
-            redis.close();
-            timeline.add("redis", "stopped");
+        if (store != null) {
+            store.close();
+            timeline.add(store.name(), "stopped");
         }
         if (destination != null) {
             destination.close();
@@ -253,8 +292,8 @@ final class DemoScenario implements AutoCloseable {
         return require(cluster);
     }
 
-    private ProcessRedisServer redis() {
-        return require(redis);
+    private StoreServer store() {
+        return require(store);
     }
 
     private TelnetDestination destination() {
