@@ -42,6 +42,8 @@ abstract class StoreFaultScenarios {
     protected static final int ROUNDS = Integer.getInteger("faults.rounds", 1);
     protected static final Duration LEASE = FaultLab.LEASE;
     protected static final Duration STEP = Duration.ofSeconds(30);
+    /** Three JVMs starting at once on a shared, busy machine: a bound on startup, not a measurement. */
+    private static final Duration LAB_STARTUP = Duration.ofMinutes(5);
 
     private final String storeName;
     private final ResultsTable results = new ResultsTable();
@@ -59,7 +61,7 @@ abstract class StoreFaultScenarios {
                 Path.of(System.getProperty("faults.app-jar")),
                 Path.of(System.getProperty("faults.log-dir"), storeName));
         List.of("app-1", "app-2", "app-3").forEach(lab::launch);
-        lab.awaitOneLeader(Duration.ofSeconds(120));
+        lab.awaitOneLeader(LAB_STARTUP);
     }
 
     @AfterAll
