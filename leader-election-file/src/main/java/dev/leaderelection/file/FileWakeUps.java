@@ -2,7 +2,6 @@ package dev.leaderelection.file;
 
 import dev.leaderelection.store.LeaseChangeListener;
 import dev.leaderelection.store.LeaseStore;
-import dev.leaderelection.store.LeaseToken;
 import dev.leaderelection.store.WakeUps;
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
@@ -189,17 +188,15 @@ final class FileWakeUps implements AutoCloseable {
         if (record == null) {
             return;
         }
-        boolean newTerm = previous == null
-                || previous.counter() != record.counter()
-                || !previous.holder().equals(record.holder());
-        Seen now = newTerm ? new Seen(record.holder(), record.counter(), false) : previous;
-        if (previous != null && newTerm) {
-            if (record.held()) {
-                String holder = LeaseToken.instanceIdOf(record.holder());
-                registrations.forEach(each -> each.granted(holder, record.counter()));
-            } else {
-                registrations.forEach(Registration::released);
-            }
+        boolean newTerm = previous == null || previous.counter() != record.counter();
+        boolean changed = newTerm || !previous.holder().equals(record.holder());
+        Seen now = changed ? new Seen(record.holder(), record.counter(), false) : previous;
+        if (previous != null && newTerm && !record.grantedTo().isEmpty()) {
+            // announced even when the term has ended by now: the grant happened
+            registrations.forEach(each -> each.granted(record.grantedTo(), record.counter()));
+        }
+        if (previous != null && changed && !record.held()) {
+            registrations.forEach(Registration::released);
         }
         if (probe && record.held() && !now.deadReported() && lockFile.isFreeOfOtherHolders()) {
             log.debug("Holder of {} is gone: its lock is free", election);

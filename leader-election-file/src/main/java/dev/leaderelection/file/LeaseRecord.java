@@ -25,19 +25,22 @@ import org.jspecify.annotations.Nullable;
  * @param expiresMicros when the holder's lease ends, epoch microseconds (wall clock); 0 when free
  * @param sinceMicros grants count only a lease after this instant, epoch microseconds (0: at once)
  * @param lockKey the identity (inode) of the lock file this record belongs to
+ * @param grantedTo the instance id of the grant with token {@code counter}, kept after its release so
+ *     that a watcher that looks late still announces the grant
  */
-record LeaseRecord(long counter, String holder, long expiresMicros, long sinceMicros, String lockKey) {
+record LeaseRecord(
+        long counter, String holder, long expiresMicros, long sinceMicros, String lockKey, String grantedTo) {
 
     boolean held() {
         return !holder.isEmpty();
     }
 
     LeaseRecord free() {
-        return new LeaseRecord(counter, "", 0, sinceMicros, lockKey);
+        return new LeaseRecord(counter, "", 0, sinceMicros, lockKey, grantedTo);
     }
 
     LeaseRecord withExpiry(long micros) {
-        return new LeaseRecord(counter, holder, micros, sinceMicros, lockKey);
+        return new LeaseRecord(counter, holder, micros, sinceMicros, lockKey, grantedTo);
     }
 
     /** The record in {@code file}, or null when there is none (or a hand-edited one that does not parse). */
@@ -61,7 +64,8 @@ record LeaseRecord(long counter, String holder, long expiresMicros, long sinceMi
                     fields.getOrDefault("holder", ""),
                     Long.parseLong(fields.getOrDefault("expires", "0")),
                     Long.parseLong(fields.getOrDefault("since", "0")),
-                    fields.getOrDefault("lock", ""));
+                    fields.getOrDefault("lock", ""),
+                    fields.getOrDefault("granted-to", ""));
         } catch (NumberFormatException ex) {
             return null;
         }
@@ -73,7 +77,7 @@ record LeaseRecord(long counter, String holder, long expiresMicros, long sinceMi
      */
     void write(Path file, boolean durable) throws IOException {
         String text = "counter=" + counter + "\nholder=" + holder + "\nexpires=" + expiresMicros + "\nsince="
-                + sinceMicros + "\nlock=" + lockKey + "\n";
+                + sinceMicros + "\nlock=" + lockKey + "\ngranted-to=" + grantedTo + "\n";
         Path temporary = file.resolveSibling("." + file.getFileName() + "." + UUID.randomUUID() + ".tmp");
         try {
             try (FileChannel channel =

@@ -113,8 +113,8 @@ final class LockFile {
                 if (record == null
                         || record.sinceMicros() != since
                         || !record.lockKey().equals(key)) {
-                    long counter = record == null ? 0 : record.counter();
-                    new LeaseRecord(counter, "", 0, since, key).write(leasePath, true);
+                    LeaseRecord held = record == null ? new LeaseRecord(0, "", 0, since, key, "") : record;
+                    new LeaseRecord(held.counter(), "", 0, since, key, held.grantedTo()).write(leasePath, true);
                     createdHere = false;
                 }
                 unlock();
@@ -201,8 +201,8 @@ final class LockFile {
         long counter = record == null ? 0 : record.counter();
         long since = record == null ? 0 : record.sinceMicros();
         long fencingToken = Math.max(counter + 1, nowMicros);
-        LeaseRecord granted =
-                new LeaseRecord(fencingToken, token.encoded(), nowMicros + ttl.toNanos() / 1000, since, key());
+        LeaseRecord granted = new LeaseRecord(
+                fencingToken, token.encoded(), nowMicros + ttl.toNanos() / 1000, since, key(), token.instanceId());
         granted.write(leasePath, true);
         createdHere = false;
         lostHolder = null;
