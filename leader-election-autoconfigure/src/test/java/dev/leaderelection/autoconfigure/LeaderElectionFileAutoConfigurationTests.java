@@ -6,15 +6,20 @@ import static org.awaitility.Awaitility.await;
 import dev.leaderelection.LeaderElector;
 import dev.leaderelection.file.FileLeaseStore;
 import dev.leaderelection.redis.RedisLeaseStore;
+import dev.leaderelection.store.AcquireResult;
+import dev.leaderelection.store.LeaseHolder;
 import dev.leaderelection.store.LeaseStore;
+import dev.leaderelection.store.LeaseToken;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.io.TempDir;
-import org.mockito.Mockito;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -84,7 +89,7 @@ class LeaderElectionFileAutoConfigurationTests {
 
     @Test
     void runWithAUserStoreShouldBackOff() {
-        LeaseStore own = Mockito.mock(LeaseStore.class);
+        LeaseStore own = new OwnStore();
         contextRunner
                 .withBean("ownStore", LeaseStore.class, () -> own)
                 .withPropertyValues("leader.election.file.directory=" + temporary)
@@ -99,5 +104,34 @@ class LeaderElectionFileAutoConfigurationTests {
         contextRunner
                 .withPropertyValues("leader.election.enabled=false")
                 .run(context -> assertThat(context).doesNotHaveBean(LeaseStore.class));
+    }
+
+    /** A user's own store; never called here. */
+    private static final class OwnStore implements LeaseStore {
+
+        @Override
+        public CompletionStage<AcquireResult> acquire(String election, LeaseToken token, Duration ttl) {
+            return CompletableFuture.failedFuture(new UnsupportedOperationException());
+        }
+
+        @Override
+        public CompletionStage<Boolean> renew(String election, LeaseToken token, Duration ttl) {
+            return CompletableFuture.completedFuture(false);
+        }
+
+        @Override
+        public CompletionStage<Boolean> release(String election, LeaseToken token) {
+            return CompletableFuture.completedFuture(false);
+        }
+
+        @Override
+        public CompletionStage<Optional<LeaseHolder>> inspect(String election) {
+            return CompletableFuture.completedFuture(Optional.empty());
+        }
+
+        @Override
+        public String kind() {
+            return "own";
+        }
     }
 }
