@@ -39,6 +39,11 @@ final class ElectorProcess implements AutoCloseable {
     }
 
     static ElectorProcess launch(String name, Path directory, Duration lease, String elections) {
+        return launch(ElectorMain.class, name, directory, lease, elections);
+    }
+
+    /** Runs {@code main} (a class of this package with the same arguments as {@link ElectorMain}). */
+    static ElectorProcess launch(Class<?> main, String name, Path directory, Duration lease, String elections) {
         Path log = LogDirectories.create("file-processes").resolve(name + ".log");
         List<String> command = List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -47,7 +52,7 @@ final class ElectorProcess implements AutoCloseable {
                 "-Xmx64m",
                 "-cp",
                 System.getProperty("java.class.path"),
-                ElectorMain.class.getName(),
+                main.getName(),
                 directory.toString(),
                 name,
                 Long.toString(lease.toMillis()),

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.leaderelection.file.ElectorProcess.Event;
+import dev.leaderelection.store.AcquireResult;
+import dev.leaderelection.store.LeaseToken;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -93,9 +95,9 @@ class FileLeaseStoreProcessTests {
         long before = Objects.requireNonNull(leader.leading("deleted"));
 
         // Moved away in one step and then deleted: the name no longer leads to the files.
+        long deletedAt = StoreDirectory.nowMicros();
         Path gone = Files.move(directory, temporary.resolve("gone"));
         StoreDirectory.deleteRecursively(gone);
-        long deletedAt = StoreDirectory.nowMicros();
 
         ElectorProcess next =
                 await().atMost(BOUND).until(() -> oneLeaderGrantedAfter("deleted", deletedAt), Objects::nonNull);
@@ -108,6 +110,35 @@ class FileLeaseStoreProcessTests {
                 "FIGURE file store first grant after the directory was deleted (lease %d ms): %d ms%n",
                 LEASE.toMillis(), (firstGrantAfter - deletedAt) / 1000);
         assertNoOverlappingTerms("deleted");
+    }
+
+    @Test
+    void aHolderWhoseElectorIsStuckLosesTheLeaseAfterItsDurationThoughItsProcessLives() throws Exception {
+        Path directory = existingDirectory();
+        ElectorProcess stuck = ElectorProcess.launch(StuckHolderMain.class, "stuck", directory, LEASE, "stuck");
+        processes.add(stuck);
+        await().atMost(BOUND).until(() -> stuck.leading("stuck") != null);
+        long grantedAt = lastGrant(stuck, "stuck").micros();
+
+        try (FileLeaseStore here = new FileLeaseStore(directory)) {
+            LeaseToken token = LeaseToken.random("here");
+            AtomicReference<AcquireResult> answer = new AtomicReference<>();
+            await().atMost(BOUND).pollInterval(Duration.ofMillis(20)).until(() -> {
+                answer.set(here.acquire("stuck", token, LEASE)
+                        .toCompletableFuture()
+                        .join());
+                return answer.get() instanceof AcquireResult.Granted;
+            });
+            long takenAt = StoreDirectory.nowMicros();
+            assertThat(((AcquireResult.Granted) answer.get()).fencingToken())
+                    .isGreaterThan(Objects.requireNonNull(stuck.leading("stuck")));
+            assertThat(Duration.ofNanos((takenAt - grantedAt) * 1000))
+                    .as("the stuck holder's JVM freed the lock when its lease ran out, not before")
+                    .isGreaterThanOrEqualTo(LEASE);
+            System.out.printf(
+                    "FIGURE file store lease of a stuck elector in a live process taken after %d ms (lease %d ms)%n",
+                    (takenAt - grantedAt) / 1000, LEASE.toMillis());
+        }
     }
 
     @Test
