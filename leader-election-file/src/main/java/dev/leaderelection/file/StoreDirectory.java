@@ -1,6 +1,7 @@
 package dev.leaderelection.file;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
@@ -82,6 +83,10 @@ final class StoreDirectory {
             }
         } catch (NoSuchFileException ex) {
             // deleted meanwhile
+        } catch (UncheckedIOException ex) {
+            if (!(ex.getCause() instanceof NoSuchFileException)) {
+                throw ex.getCause();
+            }
         }
     }
 }
