@@ -74,6 +74,10 @@ final class MockApiServer implements AutoCloseable {
     @Override
     public synchronized void close() {
         clients.forEach(KubernetesClient::close);
-        server.destroy();
+        try {
+            server.destroy();
+        } catch (IllegalStateException ex) {
+            // Vert.x did not close its connections in time on a busy machine: the test is over anyway
+        }
     }
 }
