@@ -77,6 +77,7 @@ public class KubernetesLeaseStore implements LeaseStore {
     private final LeaseNames names;
     private final LeaseWatch watch;
     private final ExecutorService calls;
+    private final boolean closesClient;
     private final Map<String, Observation> observations = new ConcurrentHashMap<>();
     /** The last Lease this client wrote or read, per Lease name: what renewals update. */
     private final Map<String, Lease> lastKnown = new ConcurrentHashMap<>();
@@ -92,6 +93,19 @@ public class KubernetesLeaseStore implements LeaseStore {
      * @throws IllegalArgumentException if the prefix cannot start a Kubernetes object name
      */
     public KubernetesLeaseStore(KubernetesClient client, String namespace, String leasePrefix) {
+        this(client, namespace, leasePrefix, false);
+    }
+
+    /**
+     * A store that owns {@code client}: {@link #close()} closes it too. For a client built for the
+     * store alone, such as one from the default configuration.
+     */
+    public static KubernetesLeaseStore owning(KubernetesClient client, String namespace, String leasePrefix) {
+        return new KubernetesLeaseStore(client, namespace, leasePrefix, true);
+    }
+
+    private KubernetesLeaseStore(KubernetesClient client, String namespace, String leasePrefix, boolean closesClient) {
+        this.closesClient = closesClient;
         if (namespace.isBlank()) {
             throw new IllegalArgumentException("namespace must not be blank");
         }
@@ -254,6 +268,9 @@ public class KubernetesLeaseStore implements LeaseStore {
     public void close() {
         watch.stop();
         calls.shutdownNow();
+        if (closesClient) {
+            client.close();
+        }
     }
 
     /** Whether the watch on the namespace's Leases is up. */

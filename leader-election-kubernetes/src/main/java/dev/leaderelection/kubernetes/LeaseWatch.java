@@ -42,18 +42,24 @@ final class LeaseWatch {
         if (informer != null) {
             return;
         }
-        SharedIndexInformer<Lease> started =
-                client.leases().inNamespace(namespace).runnableInformer(0);
-        started.exceptionHandler((isStarted, error) -> {
-            log.debug("Lease watch in namespace {} failed, retrying: {}", namespace, error.toString());
-            return true; // keep retrying, with the informer's back-off, until stopped
-        });
-        started.addEventHandler(new Handler());
-        started.start().whenComplete((ignored, error) -> {
-            if (error != null) {
-                log.debug("Lease watch in namespace {} did not start: {}", namespace, error.toString());
-            }
-        });
+        SharedIndexInformer<Lease> started;
+        try {
+            started = client.leases().inNamespace(namespace).runnableInformer(0);
+            started.exceptionHandler((isStarted, error) -> {
+                log.debug("Lease watch in namespace {} failed, retrying: {}", namespace, error.toString());
+                return true; // keep retrying, with the informer's back-off, until stopped
+            });
+            started.addEventHandler(new Handler());
+            started.start().whenComplete((ignored, error) -> {
+                if (error != null) {
+                    log.debug("Lease watch in namespace {} did not start: {}", namespace, error.toString());
+                }
+            });
+        } catch (RuntimeException ex) {
+            // start() must not fail: followers fall back to lease expiry, and a later subscribe tries again
+            log.warn("Lease watch in namespace {} could not start: {}", namespace, ex.toString());
+            return;
+        }
         informer = started;
     }
 
