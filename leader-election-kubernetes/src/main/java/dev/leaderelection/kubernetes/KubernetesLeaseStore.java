@@ -25,6 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -422,7 +423,12 @@ public class KubernetesLeaseStore implements LeaseStore {
     }
 
     private <T> CompletionStage<T> call(Supplier<T> operation) {
-        return CompletableFuture.supplyAsync(operation, calls);
+        try {
+            return CompletableFuture.supplyAsync(operation, calls);
+        } catch (RejectedExecutionException ex) {
+            return CompletableFuture.failedFuture(
+                    new IllegalStateException("the Kubernetes lease store is closed", ex));
+        }
     }
 
     private static boolean isPositive(Duration duration) {
@@ -454,10 +460,5 @@ public class KubernetesLeaseStore implements LeaseStore {
             thread.setDaemon(true);
             return thread;
         };
-    }
-
-    /** Waits at most {@code timeout} for calls in flight after {@link #close()}; for tests. */
-    boolean awaitClosed(Duration timeout) throws InterruptedException {
-        return calls.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 }

@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -58,6 +59,17 @@ final class MockApiServer implements AutoCloseable {
     /** Every request the server answered so far. */
     int requestCount() {
         return server.getRequestCount();
+    }
+
+    /** The methods of the requests recorded since the last call, such as {@code GET}, {@code PUT}. */
+    synchronized List<String> takeRequests() throws InterruptedException {
+        List<String> methods = new ArrayList<>();
+        for (var request = server.takeRequest(1, TimeUnit.MILLISECONDS);
+                request != null;
+                request = server.takeRequest(1, TimeUnit.MILLISECONDS)) {
+            methods.add(request.getMethod());
+        }
+        return methods;
     }
 
     /** The API server goes away: connections are refused. */
