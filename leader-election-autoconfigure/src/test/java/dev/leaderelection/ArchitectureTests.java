@@ -6,6 +6,7 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import dev.leaderelection.autoconfigure.LeaderElectionKubernetesAutoConfiguration;
 import dev.leaderelection.autoconfigure.LeaderElectionRedisAutoConfiguration;
 import org.junit.jupiter.api.Test;
 
@@ -38,6 +39,19 @@ class ArchitectureTests {
                 .should()
                 .dependOnClassesThat()
                 .resideInAnyPackage("dev.leaderelection.redis..", "org.springframework.data.redis..", "io.lettuce..")
+                .check(CLASSES);
+    }
+
+    @Test
+    void onlyTheKubernetesAutoConfigurationKnowsTheKubernetesStore() {
+        noClasses()
+                .that()
+                .resideInAnyPackage(SPRING_GLUE)
+                .and()
+                .doNotBelongToAnyOf(LeaderElectionKubernetesAutoConfiguration.class)
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("dev.leaderelection.kubernetes..", "io.fabric8..")
                 .check(CLASSES);
     }
 
