@@ -43,7 +43,12 @@ final class Electors implements AutoCloseable {
         Instance(String id, List<String> endpoints) {
             this.id = id;
             this.endpoints = endpoints;
-            this.store = new EtcdLeaseStore(EtcdClients.connect(endpoints), keyPrefix);
+            // pick_first: the instance talks to its first endpoint while that member answers
+            this.store = new EtcdLeaseStore(
+                    EtcdLeaseStore.clientBuilder(endpoints)
+                            .loadBalancerPolicy("pick_first")
+                            .build(),
+                    keyPrefix);
             this.scheduler = new ThreadPoolElectionScheduler(1, id + "-election-");
             this.elector = new LeaseLeaderElector("orders", id, store, TIMINGS, scheduler);
             this.elector.addListener(history.listenerFor(id));
