@@ -78,6 +78,13 @@ public class EtcdLeaseStore implements LeaseStore {
     /** The etcd lease of this store's last grant per election, for the renew's keep-alive. */
     private final Map<String, Grant> grants = new ConcurrentHashMap<>();
 
+    /**
+     * An etcd lease per TTL that an acquire found the election held with, for the next acquire: a
+     * keep-alive makes it whole again without a Raft write, where a grant costs one (and its expiry
+     * another).
+     */
+    private final Map<Long, Long> spareLeases = new ConcurrentHashMap<>();
+
     private final CandidateLeases candidateLeases;
     private final EtcdWakeUps wakeUps;
 
@@ -123,7 +130,8 @@ public class EtcdLeaseStore implements LeaseStore {
     public CompletionStage<AcquireResult> acquire(String election, LeaseToken token, Duration ttl) {
         EtcdKeys electionKeys = keys(election);
         ByteSequence ours = EtcdKeys.bytes(token.encoded());
-        CompletableFuture<Long> lease = leases.grant(wholeSeconds(ttl)).thenApply(granted -> granted.getID());
+        long seconds = wholeSeconds(ttl);
+        CompletableFuture<Long> lease = freshLease(seconds);
         CompletableFuture<Long> candidateLease = candidateLeases.forCall(election, token.instanceId(), ttl);
         return lease.thenCombine(candidateLease, LeasePair::new).thenCompose(pair -> {
             long micros = nowMicros();
@@ -163,7 +171,8 @@ public class EtcdLeaseStore implements LeaseStore {
                             return CompletableFuture.completedFuture(
                                     (AcquireResult) new AcquireResult.Granted(base + revision));
                         }
-                        // Unused: left to expire on its own, which costs etcd no more than a revoke.
+                        // Unused: kept for the next acquire of this TTL.
+                        spareLeases.merge(seconds, pair.lease(), (kept, unused) -> kept);
                         List<GetResponse> reads = branch.getGetResponses();
                         KeyValue holder = first(reads.get(0))
                                 .orElseGet(() -> first(reads.get(1))
@@ -348,6 +357,21 @@ public class EtcdLeaseStore implements LeaseStore {
     private @Nullable Grant grantOf(String election, LeaseToken token) {
         Grant grant = grants.get(election);
         return grant != null && grant.token().equals(token.encoded()) ? grant : null;
+    }
+
+    /**
+     * A lease of {@code seconds} with its whole TTL ahead from a moment after this call was made:
+     * the spare one, refreshed by a keep-alive that completes before the transaction that binds the
+     * keys to it, else a new one. Never shared: a spare is taken out of the map before use.
+     */
+    private CompletableFuture<Long> freshLease(long seconds) {
+        Long spare = spareLeases.remove(seconds);
+        CompletableFuture<Long> refreshed = spare == null
+                ? CompletableFuture.completedFuture(0L)
+                : keepAlive(spare).exceptionally(ex -> 0L);
+        return refreshed.thenCompose(alive -> alive != 0
+                ? CompletableFuture.completedFuture(alive)
+                : leases.grant(seconds).thenApply(granted -> granted.getID()));
     }
 
     /** The lease if a single keep-alive found it alive, else 0. */
