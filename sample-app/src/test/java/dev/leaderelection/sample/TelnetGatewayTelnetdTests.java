@@ -137,6 +137,9 @@ class TelnetGatewayTelnetdTests {
                 .extracting(TelnetDaemon.Note::args)
                 .containsExactly(
                         List.of("first", Long.toString(firstToken)), List.of("second", Long.toString(secondToken)));
+        assertThat(daemon.notes("open"))
+                .as("connections to the device, the follower's none")
+                .hasSize(2);
         String firstSession = daemon.notes("hello").get(0).session();
         assertThat(daemon.notes("closed"))
                 .anySatisfy(note -> assertThat(note.session()).isEqualTo(firstSession));
