@@ -22,14 +22,22 @@ public class TelnetController {
     }
 
     /** One line to send. */
-    public record Command(String line) {}
+    public record Command(@Nullable String line) {}
 
-    /** The destination's reply line. */
+    /** The destination's reply: one line, or with {@code telnet.prompt} the lines up to the prompt. */
     public record Reply(String reply) {}
 
     @PostMapping("/telnet/commands")
     public Reply send(@RequestBody Command command) {
-        return new Reply(gateway.send(command.line()));
+        // Checked here too, so that a follower also answers 400 to a command it could never send.
+        return new Reply(gateway.send(TelnetDialog.checkCommand(command.line())));
+    }
+
+    /** A command that is not one line of printable text. */
+    @ExceptionHandler(InvalidTelnetCommandException.class)
+    @ResponseStatus(HttpStatus.BAD_REQUEST)
+    public Map<String, @Nullable Object> invalid(InvalidTelnetCommandException e) {
+        return error(e.getMessage(), null);
     }
 
     /** A follower touches no socket: it names the leader instead. */

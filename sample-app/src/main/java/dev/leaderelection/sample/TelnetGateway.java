@@ -34,6 +34,12 @@ import org.springframework.stereotype.Component;
  * was not cleaned up, and when the current term has none, the next keep-alive or send starts a
  * connect for it, unless one is already under way.
  *
+ * <p>What is said on the connection is {@link TelnetDialog}'s: after connecting, the banner and
+ * the login, then the greeting as the first command; each command's reply framed by the prompt.
+ * A failed login, a reply over the size bound or past the read timeout drops the connection (what
+ * is left of a reply would be taken for the next one) and reconnects with backoff while the term
+ * lasts.
+ *
  * <p>Two locks: {@code exchangeLock} keeps one request and its reply together; {@code termLock}
  * guards the connection, the term being connected and every write, and the revocation takes it
  * before closing. A write therefore either happens before the revocation closes the connection, or
@@ -48,6 +54,7 @@ public class TelnetGateway {
 
     private final LeaderElector elector;
     private final TelnetProperties properties;
+    private final TelnetDialog dialog;
     private final ScheduledExecutorService connector = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "telnet-connector");
         thread.setDaemon(true);
@@ -61,6 +68,7 @@ public class TelnetGateway {
     public TelnetGateway(LeaderElector elector, TelnetProperties properties) {
         this.elector = elector;
         this.properties = properties;
+        this.dialog = new TelnetDialog(properties, this::write);
     }
 
     /** Connects off the election thread, so a slow destination never delays the election. */
@@ -86,15 +94,22 @@ public class TelnetGateway {
         }
     }
 
-    /** Sends one line and returns the destination's reply line. */
+    /**
+     * Sends one command and returns the destination's reply: one line, or with {@code telnet.prompt}
+     * every line up to the prompt; without the echo of the command.
+     *
+     * @throws InvalidTelnetCommandException if {@code line} holds a line break or a control character
+     * @throws TelnetUnavailableException if there is no working connection, or the reply did not end
+     *     within the read timeout and the maximum size (the connection is then opened anew)
+     */
     @LeaderOnly
     public String send(String line) {
+        TelnetDialog.checkCommand(line);
         exchangeLock.lock();
         try {
             TelnetConnection current = currentConnection();
             try {
-                write(current, line);
-                return current.readLine();
+                return dialog.exchange(current, line);
             } catch (IOException e) {
                 drop(current);
                 connectFor(current.fencingToken(), properties.reconnect().initial(), e);
@@ -169,9 +184,9 @@ public class TelnetGateway {
             doneConnecting(token);
             return;
         }
-        TelnetConnection opened = new TelnetConnection(token);
+        TelnetConnection opened = new TelnetConnection(token, properties.terminalType());
         try {
-            opened.connect(properties.host(), properties.port(), properties.connectTimeout(), properties.readTimeout());
+            opened.connect(properties.host(), properties.port(), properties.connectTimeout());
         } catch (IOException e) {
             opened.close();
             retry(token, backoff, e);
@@ -180,6 +195,7 @@ public class TelnetGateway {
         exchangeLock.lock();
         try {
             if (install(opened)) {
+                dialog.open(opened);
                 log.info("open_telnet: fencingToken={} destination={}:{}", token, properties.host(), properties.port());
                 greet(opened);
             } else {
@@ -194,11 +210,13 @@ public class TelnetGateway {
         }
     }
 
-    /** Sends {@code HELLO <instance> <token>}; a reply starting with {@code ERR} means the destination refused it. */
+    /**
+     * Sends the command {@code HELLO <instance> <token>}; a reply starting with {@code ERR} means the
+     * destination refused it.
+     */
     private void greet(TelnetConnection opened) throws IOException {
         if (properties.greeting()) {
-            write(opened, "HELLO " + elector.instanceId() + " " + opened.fencingToken());
-            String reply = opened.readLine();
+            String reply = dialog.exchange(opened, "HELLO " + elector.instanceId() + " " + opened.fencingToken());
             if (reply.startsWith("ERR")) {
                 throw new IOException("The destination refused the greeting: " + reply);
             }

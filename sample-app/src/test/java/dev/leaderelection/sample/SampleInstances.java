@@ -30,7 +30,12 @@ final class SampleInstances implements AutoCloseable {
 
     /** Starts instance {@code instanceId} against {@code destination}, with extra {@code properties}. */
     ConfigurableApplicationContext start(String instanceId, TestDestination destination, String... properties) {
-        return start(instanceId, destination, List.of(), properties);
+        return start(instanceId, destination.port(), List.of(), properties);
+    }
+
+    /** Starts instance {@code instanceId} against a destination on {@code port} of 127.0.0.1. */
+    ConfigurableApplicationContext start(String instanceId, int port, String... properties) {
+        return start(instanceId, port, List.of(), properties);
     }
 
     /**
@@ -44,6 +49,11 @@ final class SampleInstances implements AutoCloseable {
             TestDestination destination,
             List<ApplicationListener<?>> listeners,
             String... properties) {
+        return start(instanceId, destination.port(), listeners, properties);
+    }
+
+    private ConfigurableApplicationContext start(
+            String instanceId, int port, List<ApplicationListener<?>> listeners, String... properties) {
         SpringApplicationBuilder builder = new SpringApplicationBuilder(SampleApplication.class);
         if (!listeners.isEmpty()) {
             builder.initializers(SampleInstances::withSpringsOwnMulticaster);
@@ -54,7 +64,7 @@ final class SampleInstances implements AutoCloseable {
                                         "server.port=0",
                                         "spring.data.redis.host=" + redis.host(),
                                         "spring.data.redis.port=" + redis.port(),
-                                        "telnet.port=" + destination.port(),
+                                        "telnet.port=" + port,
                                         "telnet.reconnect.initial=50ms",
                                         "telnet.reconnect.max=500ms",
                                         "leader.election.instance-id=" + instanceId),
