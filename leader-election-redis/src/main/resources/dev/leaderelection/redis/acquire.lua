@@ -13,12 +13,11 @@ local now = redis.call('TIME')
 local now_ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
 local instance = string.match(ARGV[1], '^[^:]*:(.*)$') or ARGV[1]
 
--- Lists the caller as a candidate for two leases from now, and forgets those whose time is up.
--- Kept in the call the caller makes anyway: a follower sends no request of its own for it.
+-- Lists the caller as a candidate until two leases from now, in the call it makes anyway: a
+-- follower sends no request of its own for it, and Redis counts two commands more (TIME, ZADD).
+-- The holder forgets the candidates whose time is up, when granted and on each renewal.
 local listed_for = 2 * tonumber(ARGV[2])
 redis.call('ZADD', KEYS[5], now_ms + listed_for, ARGV[2] .. ':' .. instance)
-redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now_ms)
-redis.call('PEXPIRE', KEYS[5], listed_for)
 
 local holder = redis.call('GET', KEYS[1])
 if holder and holder ~= ARGV[1] then
@@ -107,5 +106,7 @@ if epoch <= floor then
 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now_ms)
+redis.call('PEXPIRE', KEYS[5], listed_for)
 redis.call('PUBLISH', ARGV[4], 'granted:' .. string.format('%d', epoch) .. ':' .. instance)
 return {1, epoch}
