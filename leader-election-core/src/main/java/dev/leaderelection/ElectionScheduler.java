@@ -1,6 +1,7 @@
 package dev.leaderelection;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.Executor;
 
 /**
@@ -11,6 +12,14 @@ public interface ElectionScheduler extends Executor {
 
     /** Monotonic time in nanoseconds; only differences are meaningful. */
     long nanoTime();
+
+    /**
+     * The wall-clock time, for schedules that follow the calendar (a cron relinquish); timing
+     * decisions use {@link #nanoTime()} only. Tests replace it along with the monotonic clock.
+     */
+    default Instant wallClock() {
+        return Instant.now();
+    }
 
     /** Runs {@code task} once {@code delay} has passed on {@link #nanoTime()}. */
     Cancellable schedule(Runnable task, Duration delay);

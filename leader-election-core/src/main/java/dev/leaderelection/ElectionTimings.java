@@ -17,6 +17,8 @@ import org.jspecify.annotations.Nullable;
  * @param retryInterval the wait between checks when a follower has nothing better to go on
  * @param yieldCooldown how long an instance that yielded stays out of the race
  * @param backoff the waits after store errors
+ * @param relinquish when a leader gives up leadership of its own accord; {@link
+ *     RelinquishSchedule#NEVER} unless set
  */
 public record ElectionTimings(
         Duration leaseDuration,
@@ -25,7 +27,8 @@ public record ElectionTimings(
         Duration driftMargin,
         Duration retryInterval,
         Duration yieldCooldown,
-        BackoffPolicy backoff) {
+        BackoffPolicy backoff,
+        RelinquishSchedule relinquish) {
 
     /** The smallest drift margin: a deadline needs some room for the timer that enforces it. */
     public static final Duration MIN_DRIFT_MARGIN = Duration.ofMillis(1);
@@ -42,6 +45,17 @@ public record ElectionTimings(
                             + ", to cover the scheduling delay between the deadline and the step-down",
                     "driftMargin");
         }
+        if (relinquish instanceof RelinquishSchedule.Every every
+                && every.interval().compareTo(renewInterval.multipliedBy(3)) < 0) {
+            throw new InvalidTimingsException(
+                    "relinquish.interval (%s) must be at least 3 x renewInterval (%s) = %s, so that a term renews a few times before it is given up"
+                            .formatted(
+                                    format(every.interval()),
+                                    format(renewInterval),
+                                    format(renewInterval.multipliedBy(3))),
+                    "relinquish.interval",
+                    "renewInterval");
+        }
         Duration needed = renewInterval.plus(operationTimeout).plus(driftMargin);
         if (leaseDuration.compareTo(needed) <= 0) {
             throw new InvalidTimingsException(
@@ -57,6 +71,39 @@ public record ElectionTimings(
                     "operationTimeout",
                     "driftMargin");
         }
+    }
+
+    /** Timings that never relinquish. */
+    public ElectionTimings(
+            Duration leaseDuration,
+            Duration renewInterval,
+            Duration operationTimeout,
+            Duration driftMargin,
+            Duration retryInterval,
+            Duration yieldCooldown,
+            BackoffPolicy backoff) {
+        this(
+                leaseDuration,
+                renewInterval,
+                operationTimeout,
+                driftMargin,
+                retryInterval,
+                yieldCooldown,
+                backoff,
+                RelinquishSchedule.NEVER);
+    }
+
+    /** A copy that relinquishes on {@code schedule}. */
+    public ElectionTimings withRelinquish(RelinquishSchedule schedule) {
+        return new ElectionTimings(
+                leaseDuration,
+                renewInterval,
+                operationTimeout,
+                driftMargin,
+                retryInterval,
+                yieldCooldown,
+                backoff,
+                schedule);
     }
 
     /** The default drift margin for a lease: 1% of it plus 5 ms. */
@@ -78,6 +125,7 @@ public record ElectionTimings(
         private Duration retryInterval = Duration.ofSeconds(1);
         private @Nullable Duration yieldCooldown;
         private BackoffPolicy backoff = BackoffPolicy.DEFAULT;
+        private RelinquishSchedule relinquish = RelinquishSchedule.NEVER;
 
         private Builder() {}
 
@@ -118,6 +166,12 @@ public record ElectionTimings(
             return this;
         }
 
+        /** Defaults to {@link RelinquishSchedule#NEVER}. */
+        public Builder relinquish(RelinquishSchedule relinquish) {
+            this.relinquish = relinquish;
+            return this;
+        }
+
         public ElectionTimings build() {
             return new ElectionTimings(
                     leaseDuration,
@@ -126,7 +180,8 @@ public record ElectionTimings(
                     driftMargin != null ? driftMargin : defaultDriftMargin(leaseDuration),
                     retryInterval,
                     yieldCooldown != null ? yieldCooldown : leaseDuration,
-                    backoff);
+                    backoff,
+                    relinquish);
         }
     }
 }

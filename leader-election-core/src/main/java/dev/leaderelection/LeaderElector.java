@@ -1,6 +1,10 @@
 package dev.leaderelection;
 
+import dev.leaderelection.store.Candidate;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -66,6 +70,15 @@ public interface LeaderElector {
     /** The instance id of the leader as last seen, or {@code null} if unknown. */
     @Nullable
     String leaderId();
+
+    /**
+     * The instances that campaign in this election, as the store lists them (this one included,
+     * once it has called the store): asks the store, bounded by the operation timeout. An elector
+     * on a store that keeps no candidates answers an empty list.
+     */
+    default CompletionStage<List<Candidate>> candidates() {
+        return CompletableFuture.completedFuture(List.of());
+    }
 
     /**
      * Gives up leadership at once, releases the lease once the guarded calls in flight have

@@ -1,6 +1,7 @@
 package dev.leaderelection;
 
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Hears the transitions of one elector. Calls arrive one at a time on the election's thread, every
@@ -20,6 +21,18 @@ public interface LeadershipListener {
      * calls that were in flight when the term ended; the lease is released next.
      */
     default void drained(Leadership leadership, Duration waited) {}
+
+    /**
+     * The leader this instance knows of changed: from its own grant or revocation, from the store's
+     * answers to its campaign, or from the store's announcement of another instance's grant or
+     * release. Heard by every instance, the leader itself included.
+     *
+     * @param leaderId the leader's instance id, or {@code null} when none is known (the lease was
+     *     released, or the store cannot be reached)
+     * @param fencingToken the leader's fencing token when known (this instance's own grant, or a
+     *     grant announcement), else {@code null}
+     */
+    default void leaderChanged(@Nullable String leaderId, @Nullable Long fencingToken) {}
 
     /** The elector moved from one state to another. */
     default void stateChanged(ElectionState from, ElectionState to) {}

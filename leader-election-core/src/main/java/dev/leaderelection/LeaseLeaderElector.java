@@ -2,20 +2,19 @@ package dev.leaderelection;
 
 import dev.leaderelection.ElectionScheduler.Cancellable;
 import dev.leaderelection.store.AcquireResult;
+import dev.leaderelection.store.Candidate;
+import dev.leaderelection.store.LeaseChangeListener;
 import dev.leaderelection.store.LeaseStore;
 import dev.leaderelection.store.LeaseStore.Subscription;
 import dev.leaderelection.store.LeaseToken;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,13 +40,15 @@ public class LeaseLeaderElector implements LeaderElector {
     private final SerialExecutor electionThread;
     private final Listeners listeners = new Listeners();
     private final GuardedCalls guardedCalls = new GuardedCalls();
+    private final KnownLeader knownLeader = new KnownLeader(listeners);
+    private final BoundedStoreCalls storeCalls;
+    private final StepDowns stepDowns;
     private final Object lifecycle = new Object();
 
     // Read from any thread, written on the election thread (running also by start and stop).
     private volatile boolean running;
     private volatile ElectionState state = ElectionState.STOPPED;
     private volatile @Nullable Leadership leadership;
-    private volatile @Nullable String leaderId;
     private volatile Instant since = Instant.now();
     private volatile @Nullable Instant lastRenewal;
     private volatile @Nullable String lastError;
@@ -62,6 +63,7 @@ public class LeaseLeaderElector implements LeaderElector {
     private boolean coolingDown;
     private Cancellable nextStep = NOTHING;
     private Cancellable deadlineTimer = NOTHING;
+    private Cancellable relinquishTimer = NOTHING;
     private CompletableFuture<Boolean> stepDown = CompletableFuture.completedFuture(false);
 
     /**
@@ -88,6 +90,8 @@ public class LeaseLeaderElector implements LeaderElector {
         this.timings = timings;
         this.scheduler = scheduler;
         this.electionThread = new SerialExecutor(scheduler);
+        this.storeCalls = new BoundedStoreCalls(scheduler, electionThread, timings.operationTimeout(), listeners);
+        this.stepDowns = new StepDowns(election, instanceId, scheduler, electionThread, guardedCalls, listeners);
         this.token = LeaseToken.random(instanceId);
     }
 
@@ -145,7 +149,7 @@ public class LeaseLeaderElector implements LeaderElector {
 
     @Override
     public @Nullable String leaderId() {
-        return leaderId;
+        return knownLeader.leaderId();
     }
 
     @Override
@@ -156,7 +160,7 @@ public class LeaseLeaderElector implements LeaderElector {
                 election,
                 instanceId,
                 state,
-                leaderId,
+                knownLeader.leaderId(),
                 current == null ? null : current.fencingToken(),
                 remaining,
                 since,
@@ -165,6 +169,11 @@ public class LeaseLeaderElector implements LeaderElector {
                 store.kind(),
                 releases.state(),
                 timings);
+    }
+
+    @Override
+    public CompletionStage<List<Candidate>> candidates() {
+        return storeCalls.call(StoreOperation.CANDIDATES, () -> store.candidates(election));
     }
 
     @Override
@@ -189,7 +198,7 @@ public class LeaseLeaderElector implements LeaderElector {
             if (!running) {
                 return;
             }
-            releases = store.subscribe(election, () -> electionThread.execute(this::onReleaseSignal));
+            releases = store.subscribe(election, new Announcements());
             enter(ElectionState.CANDIDATE);
             campaign();
         });
@@ -205,7 +214,7 @@ public class LeaseLeaderElector implements LeaderElector {
         if (!electionThread.isCurrentThread()) {
             // guarded calls in flight make the step-down wait, at most until the deadline (within a lease)
             Duration drain = guardedCalls.inFlight() > 0 ? timings.leaseDuration() : Duration.ZERO;
-            await(stopped, "stop", drain.plus(timings.operationTimeout()));
+            stepDowns.await(stopped, "stop", drain.plus(timings.operationTimeout()));
         }
     }
 
@@ -213,19 +222,11 @@ public class LeaseLeaderElector implements LeaderElector {
     public void yieldLeadership() {
         CompletableFuture<Void> yielded = new CompletableFuture<>();
         electionThread.execute(() -> {
-            if (leadership != null) {
-                endTerm(RevocationReason.YIELDED);
-                coolingDown = true;
-                enter(ElectionState.FOLLOWER);
-                nextStep = after(timings.yieldCooldown(), () -> {
-                    coolingDown = false;
-                    campaign();
-                });
-            }
+            stepAside(RevocationReason.YIELDED);
             yielded.complete(null);
         });
         if (!electionThread.isCurrentThread()) {
-            await(yielded, "yield", timings.operationTimeout());
+            stepDowns.await(yielded, "yield", timings.operationTimeout());
         }
     }
 
@@ -240,7 +241,8 @@ public class LeaseLeaderElector implements LeaderElector {
         long sentAt = scheduler.nanoTime();
         LeaseToken campaignToken = token;
         onElectionThread(
-                call(StoreOperation.ACQUIRE, () -> store.acquire(election, campaignToken, timings.leaseDuration())),
+                storeCalls.call(
+                        StoreOperation.ACQUIRE, () -> store.acquire(election, campaignToken, timings.leaseDuration())),
                 (result, error) -> {
                     acquiring = false;
                     onAcquireAnswer(sentAt, result, error);
@@ -266,7 +268,11 @@ public class LeaseLeaderElector implements LeaderElector {
             grant(granted.fencingToken(), sentAt, deadline);
         } else if (result instanceof AcquireResult.Held held) {
             String holder = held.holder().instanceId();
-            leaderId = holder.equals(instanceId) ? null : holder; // our own ended term is no leader
+            if (holder.equals(instanceId)) {
+                knownLeader.unknown(); // our own ended term is no leader
+            } else {
+                knownLeader.heldBy(holder);
+            }
             enter(ElectionState.FOLLOWER);
             if (releasedWhileAcquiring) {
                 campaign(); // a release came in while the store answered: the lease may be free now
@@ -280,10 +286,13 @@ public class LeaseLeaderElector implements LeaderElector {
     private void grant(long fencingToken, long sentAt, long deadline) {
         Leadership granted = new Leadership(election, instanceId, fencingToken, Instant.now(), deadline);
         leadership = granted;
-        leaderId = instanceId;
         lastRenewal = Instant.now();
         scheduleRenewal(sentAt, deadline);
+        timings.relinquish()
+                .termLength(scheduler.wallClock())
+                .ifPresent(term -> relinquishTimer = after(term, () -> stepAside(RevocationReason.RELINQUISHED)));
         enter(ElectionState.LEADER);
+        knownLeader.granted(instanceId, fencingToken);
         log.info(
                 "Leadership granted: election={} instance={} fencingToken={} reason=acquired",
                 election,
@@ -299,7 +308,7 @@ public class LeaseLeaderElector implements LeaderElector {
         long sentAt = scheduler.nanoTime();
         LeaseToken termToken = token;
         onElectionThread(
-                call(StoreOperation.RENEW, () -> store.renew(election, termToken, timings.leaseDuration())),
+                storeCalls.call(StoreOperation.RENEW, () -> store.renew(election, termToken, timings.leaseDuration())),
                 (renewed, error) -> onRenewAnswer(sentAt, renewed, error));
     }
 
@@ -360,50 +369,38 @@ public class LeaseLeaderElector implements LeaderElector {
             return CompletableFuture.completedFuture(false);
         }
         leadership = null; // refuses new guarded calls from here on
-        leaderId = null; // unknown until the store answers again
         generation++;
         nextStep.cancel();
         deadlineTimer.cancel();
+        relinquishTimer.cancel();
         LeaseToken heldToken = token;
         token = LeaseToken.random(instanceId);
         listeners.revoked(ended, reason);
-        if (!reason.isVoluntary()) {
-            logRevoked(ended, reason, "");
-            return releaseLease ? release(heldToken) : CompletableFuture.completedFuture(false);
+        knownLeader.unknown(); // until the store answers again
+        CompletableFuture<Boolean> released = stepDowns.finish(
+                ended, reason, () -> releaseLease ? release(heldToken) : CompletableFuture.completedFuture(false));
+        if (reason.isVoluntary()) {
+            stepDown = released;
         }
-        long drainStart = scheduler.nanoTime();
-        int inFlight = guardedCalls.inFlight();
-        CompletableFuture<Boolean> released = new CompletableFuture<>();
-        Runnable finish = () -> {
-            Duration waited = Duration.ofNanos(scheduler.nanoTime() - drainStart);
-            logRevoked(ended, reason, " guardedCallsInFlight=" + inFlight + " drainWait=" + millis(waited));
-            listeners.drained(ended, waited);
-            (releaseLease ? release(heldToken) : CompletableFuture.completedFuture(false))
-                    .whenComplete((ok, error) -> released.complete(Boolean.TRUE.equals(ok)));
-        };
-        CompletableFuture<Void> idle = guardedCalls.whenIdleOrAt(ended.deadlineNanos(), scheduler);
-        if (idle.isDone()) {
-            finish.run(); // nothing to wait for: release at once
-        } else {
-            idle.whenComplete((ignored, error) -> electionThread.execute(finish));
-        }
-        stepDown = released;
         return released;
     }
 
-    private void logRevoked(Leadership ended, RevocationReason reason, String drain) {
-        log.info(
-                "Leadership revoked: election={} instance={} fencingToken={} reason={} heldFor={}{}",
-                election,
-                instanceId,
-                ended.fencingToken(),
-                reason,
-                millis(Duration.between(ended.grantedAt(), Instant.now())),
-                drain);
+    private CompletableFuture<Boolean> release(LeaseToken heldToken) {
+        return storeCalls.call(StoreOperation.RELEASE, () -> store.release(election, heldToken));
     }
 
-    private CompletableFuture<Boolean> release(LeaseToken heldToken) {
-        return call(StoreOperation.RELEASE, () -> store.release(election, heldToken));
+    /** A voluntary step-down that sits out the cooldown: a yield or a relinquish. */
+    private void stepAside(RevocationReason reason) {
+        if (leadership == null) {
+            return;
+        }
+        endTerm(reason);
+        coolingDown = true;
+        enter(ElectionState.FOLLOWER);
+        nextStep = after(timings.yieldCooldown(), () -> {
+            coolingDown = false;
+            campaign();
+        });
     }
 
     private void recampaign() {
@@ -412,7 +409,11 @@ public class LeaseLeaderElector implements LeaderElector {
     }
 
     private void onReleaseSignal() {
-        if (coolingDown || leadership != null) {
+        if (leadership != null) {
+            return;
+        }
+        knownLeader.unknown();
+        if (coolingDown) {
             return;
         }
         if (acquiring) {
@@ -431,7 +432,7 @@ public class LeaseLeaderElector implements LeaderElector {
                     operation.label(),
                     lastError);
         }
-        leaderId = null;
+        knownLeader.unknown();
         enter(ElectionState.STANDBY);
         nextStep.cancel();
         nextStep = after(
@@ -464,7 +465,7 @@ public class LeaseLeaderElector implements LeaderElector {
         releases = () -> {};
         acquiring = false;
         coolingDown = false;
-        leaderId = null;
+        knownLeader.unknown();
         enter(ElectionState.STOPPED);
         CompletableFuture.allOf(released, earlierStepDown).whenComplete((ok, error) -> stopped.complete(null));
     }
@@ -514,52 +515,6 @@ public class LeaseLeaderElector implements LeaderElector {
         }));
     }
 
-    /** Calls the store, bounded by the operation timeout whatever the store's client does. */
-    private <T> CompletableFuture<T> call(StoreOperation operation, Supplier<CompletionStage<T>> request) {
-        CompletableFuture<T> answer = new CompletableFuture<>();
-        long sentAt = scheduler.nanoTime();
-        answer.whenComplete((value, error) -> {
-            Duration latency = Duration.ofNanos(scheduler.nanoTime() - sentAt);
-            StoreCallOutcome outcome = error == null
-                    ? StoreCallOutcome.SUCCESS
-                    : error instanceof StoreTimeoutException ? StoreCallOutcome.TIMEOUT : StoreCallOutcome.FAILURE;
-            electionThread.execute(() -> listeners.storeCallCompleted(operation, outcome, latency));
-        });
-        Cancellable timeout = scheduler.schedule(
-                () -> answer.completeExceptionally(new StoreTimeoutException(operation, timings.operationTimeout())),
-                timings.operationTimeout());
-        try {
-            request.get().whenComplete((value, error) -> {
-                timeout.cancel();
-                if (error != null) {
-                    answer.completeExceptionally(error);
-                } else {
-                    answer.complete(value);
-                }
-            });
-        } catch (RuntimeException ex) {
-            timeout.cancel();
-            answer.completeExceptionally(ex);
-        }
-        return answer;
-    }
-
-    private void await(CompletableFuture<Void> done, String what, Duration timeout) {
-        try {
-            done.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException ex) {
-            log.warn("Election {}: {} did not finish within {}; going on", election, what, millis(timeout));
-        } catch (ExecutionException ex) {
-            log.warn("Election {}: {} failed", election, what, ex.getCause());
-        } catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static String millis(Duration duration) {
-        return InvalidTimingsException.format(Duration.ofMillis(duration.toMillis()));
-    }
-
     private static @Nullable Throwable unwrap(@Nullable Throwable error) {
         return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     }
@@ -567,6 +522,23 @@ public class LeaseLeaderElector implements LeaderElector {
     @FunctionalInterface
     private interface Answer<T> {
         void accept(@Nullable T value, @Nullable Throwable error);
+    }
+
+    /** The store's announcements, handed to the election thread: releases wake, grants inform. */
+    private final class Announcements implements LeaseChangeListener {
+        @Override
+        public void released() {
+            electionThread.execute(LeaseLeaderElector.this::onReleaseSignal);
+        }
+
+        @Override
+        public void granted(String holder, long fencingToken) {
+            electionThread.execute(() -> {
+                if (running && !holder.equals(instanceId)) { // our own grants are known first-hand
+                    knownLeader.granted(holder, fencingToken);
+                }
+            });
+        }
     }
 
     @Override

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +36,11 @@ final class Listeners implements LeadershipListener {
     @Override
     public void drained(Leadership leadership, Duration waited) {
         each("drained", listener -> listener.drained(leadership, waited));
+    }
+
+    @Override
+    public void leaderChanged(@Nullable String leaderId, @Nullable Long fencingToken) {
+        each("leaderChanged", listener -> listener.leaderChanged(leaderId, fencingToken));
     }
 
     @Override

@@ -11,13 +11,15 @@ public enum RevocationReason {
     /** A store call failed or timed out, so the lease could not be proven. */
     STORE_UNREACHABLE,
     /** The local deadline passed before a renewal was confirmed. */
-    DEADLINE_PASSED;
+    DEADLINE_PASSED,
+    /** The leader gave up its term on its {@linkplain RelinquishSchedule relinquish schedule}. */
+    RELINQUISHED;
 
     /**
      * Whether the leader chose to step down; then the guarded calls in flight may finish before the
      * lease is released. An involuntary loss cannot wait for them.
      */
     public boolean isVoluntary() {
-        return this == YIELDED || this == SHUTDOWN;
+        return this == YIELDED || this == SHUTDOWN || this == RELINQUISHED;
     }
 }

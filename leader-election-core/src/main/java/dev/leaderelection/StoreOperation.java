@@ -6,7 +6,9 @@ import java.util.Locale;
 public enum StoreOperation {
     ACQUIRE,
     RENEW,
-    RELEASE;
+    RELEASE,
+    /** Listing the candidates ({@link LeaderElector#candidates()}), for monitoring. */
+    CANDIDATES;
 
     /** The lower-case name used in logs, messages and metric tags. */
     public String label() {

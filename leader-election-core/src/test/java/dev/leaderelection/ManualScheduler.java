@@ -1,6 +1,7 @@
 package dev.leaderelection;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.PriorityQueue;
 
 /** An {@link ElectionScheduler} on virtual time: tasks run only when the test moves the clock. */
@@ -11,13 +12,31 @@ final class ManualScheduler implements ElectionScheduler {
     private final PriorityQueue<Task> tasks = new PriorityQueue<>(
             (a, b) -> a.due != b.due ? Long.compare(a.due, b.due) : Long.compare(a.sequence, b.sequence));
     private final Object lock = new Object();
-    private long now = 5_000_000_000L;
+    private static final long START = 5_000_000_000L;
+
+    private long now = START;
+    private Instant wallClockAtStart = Instant.parse("2026-11-30T09:59:50Z");
     private long sequence;
 
     @Override
     public long nanoTime() {
         synchronized (lock) {
             return now;
+        }
+    }
+
+    /** The wall clock moves with the virtual clock, from a fixed start. */
+    @Override
+    public Instant wallClock() {
+        synchronized (lock) {
+            return wallClockAtStart.plusNanos(now - START);
+        }
+    }
+
+    /** Sets the wall clock to {@code instant} now; it moves on with the virtual clock from there. */
+    void setWallClock(Instant instant) {
+        synchronized (lock) {
+            wallClockAtStart = instant.minusNanos(now - START);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.leaderelection;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.leaderelection.store.AcquireResult;
+import dev.leaderelection.store.Candidate;
 import dev.leaderelection.store.LeaseChangeListener;
 import dev.leaderelection.store.LeaseHolder;
 import dev.leaderelection.store.LeaseStore;
@@ -10,6 +11,7 @@ import dev.leaderelection.store.LeaseToken;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -25,7 +27,7 @@ final class ScriptedLeaseStore implements LeaseStore {
     }
 
     private final Deque<Call> pending = new ArrayDeque<>();
-    private Runnable onRelease = () -> {};
+    private LeaseChangeListener announcements = () -> {};
     private boolean subscribed;
 
     @Override
@@ -49,8 +51,13 @@ final class ScriptedLeaseStore implements LeaseStore {
     }
 
     @Override
+    public CompletionStage<List<Candidate>> candidates(String election) {
+        return record("candidates", LeaseToken.random("lister")).stage();
+    }
+
+    @Override
     public Subscription subscribe(String election, LeaseChangeListener listener) {
-        this.onRelease = listener::released;
+        this.announcements = listener;
         subscribed = true;
         return () -> subscribed = false;
     }
@@ -93,7 +100,11 @@ final class ScriptedLeaseStore implements LeaseStore {
     }
 
     void signalRelease() {
-        onRelease.run();
+        announcements.released();
+    }
+
+    void announceGrant(String instanceId, long fencingToken) {
+        announcements.granted(instanceId, fencingToken);
     }
 
     boolean subscribed() {

@@ -4,9 +4,15 @@ import dev.leaderelection.ElectionStatus;
 import dev.leaderelection.ElectionTimings;
 import dev.leaderelection.LeaderElector;
 import dev.leaderelection.LeaderElectors;
+import dev.leaderelection.store.Candidate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.actuate.endpoint.Access;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
@@ -18,11 +24,15 @@ import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
  * The {@code leader} endpoint: who leads, since when, how much of the lease is left; {@code
  * /actuator/leader} for the default election, {@code /actuator/leader/{election}} for any (404 for
  * an election the application does not take part in). Its write operations yield leadership of
- * that one election; it is read-only unless access is granted with {@code
+ * that one election; {@code candidates} lists the instances that campaign in it, as the store
+ * lists them when asked (bounded by the operation timeout; empty if the store does not answer in
+ * time or keeps no candidates). It is read-only unless access is granted with {@code
  * management.endpoint.leader.access=unrestricted}.
  */
 @Endpoint(id = "leader", defaultAccess = Access.READ_ONLY)
 public class LeaderEndpoint {
+
+    private static final Logger log = LoggerFactory.getLogger(LeaderEndpoint.class);
 
     private final LeaderElectors electors;
 
@@ -39,15 +49,13 @@ public class LeaderEndpoint {
     /** The default election. */
     @ReadOperation
     public LeaderDescriptor leader() {
-        return LeaderDescriptor.of(electors.defaultElector().status());
+        return describe(electors.defaultElector());
     }
 
     /** The election {@code election}, or {@code null} (404 over HTTP) if there is no such election. */
     @ReadOperation
     public @Nullable LeaderDescriptor leader(@Selector String election) {
-        return electors.find(election)
-                .map(elector -> LeaderDescriptor.of(elector.status()))
-                .orElse(null);
+        return electors.find(election).map(LeaderEndpoint::describe).orElse(null);
     }
 
     /** Gives up leadership of the default election (with the cooldown) and answers its state afterwards. */
@@ -55,7 +63,7 @@ public class LeaderEndpoint {
     public LeaderDescriptor yieldLeadership() {
         LeaderElector elector = electors.defaultElector();
         elector.yieldLeadership();
-        return LeaderDescriptor.of(elector.status());
+        return describe(elector);
     }
 
     /**
@@ -67,10 +75,46 @@ public class LeaderEndpoint {
         return electors.find(election)
                 .map(elector -> {
                     elector.yieldLeadership();
-                    return new WebEndpointResponse<>(LeaderDescriptor.of(elector.status()));
+                    return new WebEndpointResponse<>(describe(elector));
                 })
                 .orElseGet(() -> new WebEndpointResponse<>(WebEndpointResponse.STATUS_NOT_FOUND));
     }
+
+    private static LeaderDescriptor describe(LeaderElector elector) {
+        ElectionStatus status = elector.status();
+        return LeaderDescriptor.of(status, candidates(elector, status));
+    }
+
+    /** Asks the store; the elector bounds the call by the operation timeout, and so does this wait. */
+    private static List<CandidateDescriptor> candidates(LeaderElector elector, ElectionStatus status) {
+        Duration timeout = status.timings().operationTimeout();
+        try {
+            List<Candidate> candidates =
+                    elector.candidates().toCompletableFuture().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            return candidates.stream()
+                    .sorted(Comparator.comparing(Candidate::instanceId))
+                    .map(candidate -> new CandidateDescriptor(
+                            candidate.instanceId(),
+                            candidate.instanceId().equals(status.leaderId()) ? "LEADER" : "FOLLOWER",
+                            candidate.lastSeen()))
+                    .toList();
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        } catch (Exception ex) {
+            log.debug("Election {}: the store did not list the candidates: {}", status.election(), ex.toString());
+            return List.of();
+        }
+    }
+
+    /**
+     * One instance that campaigns in the election.
+     *
+     * @param instanceId its instance id
+     * @param role {@code LEADER} for the leader this instance knows of, else {@code FOLLOWER}
+     * @param lastSeen when its last acquire or renew reached the store
+     */
+    public record CandidateDescriptor(String instanceId, String role, Instant lastSeen) {}
 
     /** The endpoint's JSON. Durations are in milliseconds, instants in ISO-8601. */
     public record LeaderDescriptor(
@@ -85,9 +129,10 @@ public class LeaderEndpoint {
             @Nullable String lastError,
             String store,
             String wakeUps,
-            Timings timings) {
+            Timings timings,
+            List<CandidateDescriptor> candidates) {
 
-        static LeaderDescriptor of(ElectionStatus status) {
+        static LeaderDescriptor of(ElectionStatus status, List<CandidateDescriptor> candidates) {
             Duration remaining = status.leaseRemaining();
             return new LeaderDescriptor(
                     status.election(),
@@ -101,7 +146,8 @@ public class LeaderEndpoint {
                     status.lastError(),
                     status.store(),
                     status.wakeUps().name(),
-                    Timings.of(status.timings()));
+                    Timings.of(status.timings()),
+                    candidates);
         }
     }
 

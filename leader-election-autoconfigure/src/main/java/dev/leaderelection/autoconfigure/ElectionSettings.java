@@ -3,9 +3,12 @@ package dev.leaderelection.autoconfigure;
 import dev.leaderelection.BackoffPolicy;
 import dev.leaderelection.ElectionTimings;
 import dev.leaderelection.InvalidTimingsException;
+import dev.leaderelection.RelinquishSchedule;
 import dev.leaderelection.store.LeaseStore;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
+import java.time.ZoneId;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -140,6 +143,7 @@ record ElectionSettings(String name, String instanceId, ElectionTimings timings,
                             values.pick("backoff.max", ownBackoff.getMax(), backoff.getMax()),
                             values.pick("backoff.multiplier", ownBackoff.getMultiplier(), backoff.getMultiplier()),
                             values.pick("backoff.jitter", ownBackoff.getJitter(), backoff.getJitter())))
+                    .relinquish(relinquish(values, top.getRelinquish(), own.getRelinquish()))
                     .build();
             return new ElectionSettings(name, instanceId, timings, releaseOnShutdown);
         } catch (InvalidTimingsException ex) {
@@ -148,6 +152,33 @@ record ElectionSettings(String name, String instanceId, ElectionTimings timings,
                     ex.settings().stream().map(values::propertyName).toList(),
                     ex);
         }
+    }
+
+    /**
+     * The relinquish schedule: the election's own if it sets an interval or a cron, else the
+     * top-level one; a cron wins over an interval; the zone is the election's own, else the
+     * top-level one, else the system's.
+     */
+    private static RelinquishSchedule relinquish(
+            Inheritance values, LeaderElectionProperties.Relinquish top, LeaderElectionProperties.Relinquish own) {
+        boolean ownSchedule = own.getCron() != null || own.getInterval() != null;
+        String cron = ownSchedule ? values.pickOptional("relinquish.cron", own.getCron(), null) : top.getCron();
+        if (cron != null) {
+            ZoneId zone = values.pickOptional("relinquish.zone", own.getZone(), top.getZone());
+            try {
+                return CronRelinquishSchedule.parse(cron, zone != null ? zone : ZoneId.systemDefault());
+            } catch (IllegalArgumentException ex) {
+                String property = values.propertyName("relinquish.cron");
+                throw new InvalidLeaderElectionPropertiesException(
+                        "%s ('%s') is not a valid cron expression (%s); write six fields: second, minute, hour, day of month, month, day of week, such as '0 0 * * * *'"
+                                .formatted(property, cron, ex.getMessage()),
+                        List.of(property),
+                        ex);
+            }
+        }
+        Duration interval =
+                ownSchedule ? values.pickOptional("relinquish.interval", own.getInterval(), null) : top.getInterval();
+        return interval != null ? RelinquishSchedule.every(interval) : RelinquishSchedule.NEVER;
     }
 
     /** {@code leaseDuration} to {@code leader.election.lease-duration}. */

@@ -1,6 +1,7 @@
 package dev.leaderelection.autoconfigure;
 
 import dev.leaderelection.LeaderElectors;
+import dev.leaderelection.aop.LeaderLifecycleBeanPostProcessor;
 import dev.leaderelection.aop.LeaderOnlyBeanPostProcessor;
 import dev.leaderelection.aop.LeaderOnlyInterceptor;
 import org.springframework.beans.factory.ObjectProvider;
@@ -11,7 +12,8 @@ import org.springframework.core.Ordered;
 import org.springframework.core.env.Environment;
 
 /**
- * Makes {@link dev.leaderelection.annotation.LeaderOnly} work. The guard is there even without an
+ * Makes {@link dev.leaderelection.annotation.LeaderOnly} and {@link
+ * dev.leaderelection.annotation.LeaderLifecycle} work. The guard is there even without an
  * elector, so that guarded methods fail closed: they never run.
  */
 @AutoConfiguration(after = LeaderElectionAutoConfiguration.class)
@@ -30,6 +32,19 @@ public final class LeaderElectionAopAutoConfiguration {
         processor.setProxyTargetClass(environment.getProperty("spring.aop.proxy-target-class", Boolean.class, true));
         // before @Scheduled's post-processor takes the bean, so scheduled calls are guarded too
         processor.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        return processor;
+    }
+
+    /**
+     * Static, as bean post-processors must be; hands each {@code @LeaderLifecycle} bean to its
+     * elector once the singletons exist. Without electors such beans never start.
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    static LeaderLifecycleBeanPostProcessor leaderLifecycleBeanPostProcessor(
+            ObjectProvider<LeaderElectors> electors, Environment environment) {
+        LeaderLifecycleBeanPostProcessor processor = new LeaderLifecycleBeanPostProcessor(electors::getIfUnique);
+        processor.setProxyTargetClass(environment.getProperty("spring.aop.proxy-target-class", Boolean.class, true));
         return processor;
     }
 }

@@ -5,11 +5,13 @@ import dev.leaderelection.LeaderElectors;
 import dev.leaderelection.Leadership;
 import dev.leaderelection.LeadershipListener;
 import dev.leaderelection.RevocationReason;
+import dev.leaderelection.event.LeaderChangedEvent;
 import dev.leaderelection.event.LeadershipGrantedEvent;
 import dev.leaderelection.event.LeadershipRevokedEvent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
@@ -112,6 +114,11 @@ public class LeaderElectionLifecycle implements SmartLifecycle {
         @Override
         public void revoked(Leadership leadership, RevocationReason reason) {
             publisher.publishEvent(new LeadershipRevokedEvent(elector, leadership, reason));
+        }
+
+        @Override
+        public void leaderChanged(@Nullable String leaderId, @Nullable Long fencingToken) {
+            publisher.publishEvent(new LeaderChangedEvent(elector, leaderId, fencingToken));
         }
     }
 }

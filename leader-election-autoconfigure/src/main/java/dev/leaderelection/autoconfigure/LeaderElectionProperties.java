@@ -1,6 +1,7 @@
 package dev.leaderelection.autoconfigure;
 
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -60,6 +61,8 @@ public class LeaderElectionProperties {
     private boolean releaseOnShutdown = true;
 
     private final Backoff backoff = new Backoff();
+
+    private final Relinquish relinquish = new Relinquish();
 
     /**
      * Further elections this instance takes part in, by name, besides the default one. Each may
@@ -174,6 +177,10 @@ public class LeaderElectionProperties {
 
     public Backoff getBackoff() {
         return backoff;
+    }
+
+    public Relinquish getRelinquish() {
+        return relinquish;
     }
 
     public Map<String, Election> getElections() {
@@ -294,6 +301,13 @@ public class LeaderElectionProperties {
 
         private final ElectionBackoff backoff = new ElectionBackoff();
 
+        /** This election's relinquish schedule; when it sets neither interval nor cron, the top-level one. */
+        private final Relinquish relinquish = new Relinquish();
+
+        public Relinquish getRelinquish() {
+            return relinquish;
+        }
+
         public @Nullable Duration getLeaseDuration() {
             return leaseDuration;
         }
@@ -400,6 +414,50 @@ public class LeaderElectionProperties {
 
         public void setJitter(@Nullable Double jitter) {
             this.jitter = jitter;
+        }
+    }
+
+    /**
+     * When a leader gives up leadership of its own accord, so that leadership rotates: it releases
+     * the lease once its guarded calls returned and sits out the yield cooldown; if no other
+     * instance campaigns, it takes leadership back after the cooldown.
+     */
+    public static class Relinquish {
+
+        /** How long a leader holds leadership before it relinquishes it; at least 3 renew intervals. */
+        private @Nullable Duration interval;
+
+        /**
+         * Cron expression (Spring's six fields, such as '0 0 * * * *') of the times at which the
+         * leader relinquishes; wins over the interval when both are set.
+         */
+        private @Nullable String cron;
+
+        /** Time zone of the cron expression. Defaults to the system time zone. */
+        private @Nullable ZoneId zone;
+
+        public @Nullable Duration getInterval() {
+            return interval;
+        }
+
+        public void setInterval(@Nullable Duration interval) {
+            this.interval = interval;
+        }
+
+        public @Nullable String getCron() {
+            return cron;
+        }
+
+        public void setCron(@Nullable String cron) {
+            this.cron = cron;
+        }
+
+        public @Nullable ZoneId getZone() {
+            return zone;
+        }
+
+        public void setZone(@Nullable ZoneId zone) {
+            this.zone = zone;
         }
     }
 }

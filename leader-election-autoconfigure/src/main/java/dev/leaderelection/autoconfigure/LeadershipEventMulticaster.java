@@ -1,5 +1,6 @@
 package dev.leaderelection.autoconfigure;
 
+import dev.leaderelection.event.LeaderChangedEvent;
 import dev.leaderelection.event.LeadershipEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -9,7 +10,8 @@ import org.springframework.context.ApplicationListener;
 import org.springframework.context.event.SimpleApplicationEventMulticaster;
 
 /**
- * The context's event multicaster, unchanged for every event but the leadership events: each of
+ * The context's event multicaster, unchanged for every event but the leadership events (and
+ * {@link LeaderChangedEvent}): each of
  * their listeners hears them in isolation, so one that throws (an {@link Error} included) is logged
  * and the listeners after it still hear the event. Spring's default multicaster would stop at the
  * first failure, and a gateway listening after a failing listener would never close its session.
@@ -24,7 +26,7 @@ class LeadershipEventMulticaster extends SimpleApplicationEventMulticaster {
 
     @Override
     protected void invokeListener(ApplicationListener<?> listener, ApplicationEvent event) {
-        if (!(event instanceof LeadershipEvent)) {
+        if (!(event instanceof LeadershipEvent || event instanceof LeaderChangedEvent)) {
             super.invokeListener(listener, event);
             return;
         }

@@ -14,9 +14,13 @@ import java.util.regex.Pattern;
  * @param server the hash that names the Redis server process ({@code run_id}) and replication
  *     history ({@code replid}) that last found the lease free, and the end of the hold that began
  *     then ({@code until}, server time in ms), if the data turned out to be new to that process
- * @param releaseChannel the pub/sub channel on which releases are announced
+ * @param releaseChannel the pub/sub channel on which releases and grants are announced
+ * @param candidates the sorted set of the instances that campaigned lately: member {@code
+ *     <lease ms>:<instance id>}, score the end of its listing (two leases after its last acquire or
+ *     renew, server time in ms)
  */
-public record RedisKeys(String lease, String term, String epoch, String server, String releaseChannel) {
+public record RedisKeys(
+        String lease, String term, String epoch, String server, String releaseChannel, String candidates) {
 
     private static final Pattern VALID_NAME = Pattern.compile("[A-Za-z0-9._:\\-]+");
 
@@ -28,7 +32,8 @@ public record RedisKeys(String lease, String term, String epoch, String server, 
         requireValid("key prefix", keyPrefix);
         requireValid("election name", election);
         String tag = "{" + keyPrefix + ":" + election + "}";
-        return new RedisKeys(tag + ":lease", tag + ":term", tag + ":epoch", tag + ":server", tag + ":released");
+        return new RedisKeys(
+                tag + ":lease", tag + ":term", tag + ":epoch", tag + ":server", tag + ":released", tag + ":candidates");
     }
 
     /** Whether {@code value} can be a key prefix or election name: letters, digits, '.', '_', ':', '-'. */
@@ -40,8 +45,12 @@ public record RedisKeys(String lease, String term, String epoch, String server, 
         return List.of(lease, term);
     }
 
-    List<String> leaseTermEpochAndServer() {
-        return List.of(lease, term, epoch, server);
+    List<String> leaseTermEpochServerAndCandidates() {
+        return List.of(lease, term, epoch, server, candidates);
+    }
+
+    List<String> leaseTermAndCandidates() {
+        return List.of(lease, term, candidates);
     }
 
     static void requireValid(String what, String value) {

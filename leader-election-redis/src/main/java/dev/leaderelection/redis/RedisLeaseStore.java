@@ -2,6 +2,7 @@ package dev.leaderelection.redis;
 
 import dev.leaderelection.ErrorDescriptions;
 import dev.leaderelection.store.AcquireResult;
+import dev.leaderelection.store.Candidate;
 import dev.leaderelection.store.LeaseChangeListener;
 import dev.leaderelection.store.LeaseHolder;
 import dev.leaderelection.store.LeaseStore;
@@ -11,6 +12,9 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -43,7 +47,10 @@ import reactor.core.scheduler.Schedulers;
  * <p>Keys of election {@code e} with prefix {@code p}: {@code {p:e}:lease} holds the holder's token,
  * {@code {p:e}:term} a copy with the same expiry that keeps others out when the lease key alone is
  * lost, {@code {p:e}:epoch} the last fencing token, {@code {p:e}:server} the Redis server process
- * and replication history that last found the lease free; releases are published on {@code {p:e}:released}.
+ * and replication history that last found the lease free, {@code {p:e}:candidates} the instances that
+ * campaigned lately (each acquire and renew lists its caller for two leases, in the same script
+ * call); releases and grants are published on {@code {p:e}:released} ({@code released}, {@code
+ * granted:<fencing token>:<instance id>}).
  *
  * <p>With the {@linkplain Builder#restartGuard restart guard} on (the default), a Redis that may
  * have lost the last grant or renewal holds back grants for one lease duration from the first
@@ -64,6 +71,7 @@ public class RedisLeaseStore implements LeaseStore {
     private static final RedisScript<Long> RENEW = script("renew.lua", Long.class);
     private static final RedisScript<Long> RELEASE = script("release.lua", Long.class);
     private static final RedisScript<List> INSPECT = script("inspect.lua", List.class);
+    private static final RedisScript<List> CANDIDATES = script("candidates.lua", List.class);
 
     /** The longest {@link #start()} waits for Redis to load the scripts. */
     public static final Duration WARM_UP_TIMEOUT = Duration.ofSeconds(2);
@@ -127,18 +135,20 @@ public class RedisLeaseStore implements LeaseStore {
 
     @Override
     public CompletionStage<AcquireResult> acquire(String election, LeaseToken token, Duration ttl) {
+        RedisKeys electionKeys = keys(election);
         return run(
                         ACQUIRE,
-                        keys(election).leaseTermEpochAndServer(),
+                        electionKeys.leaseTermEpochServerAndCandidates(),
                         token.encoded(),
                         wholeMillis(ttl),
-                        restartGuard ? "1" : "0")
+                        restartGuard ? "1" : "0",
+                        electionKeys.releaseChannel())
                 .thenApply(RedisLeaseStore::toAcquireResult);
     }
 
     @Override
     public CompletionStage<Boolean> renew(String election, LeaseToken token, Duration ttl) {
-        return run(RENEW, keys(election).leaseAndTerm(), token.encoded(), wholeMillis(ttl))
+        return run(RENEW, keys(election).leaseTermAndCandidates(), token.encoded(), wholeMillis(ttl))
                 .thenApply(RedisLeaseStore::isOne);
     }
 
@@ -162,7 +172,13 @@ public class RedisLeaseStore implements LeaseStore {
 
     @Override
     public Subscription subscribe(String election, LeaseChangeListener listener) {
-        return releases.subscribe(keys(election).releaseChannel(), listener::released);
+        return releases.subscribe(keys(election).releaseChannel(), listener);
+    }
+
+    /** Reads the candidates' sorted set, on the Redis clock: {@code lastSeen} is Redis {@code TIME}. */
+    @Override
+    public CompletionStage<List<Candidate>> candidates(String election) {
+        return run(CANDIDATES, List.of(keys(election).candidates())).thenApply(RedisLeaseStore::toCandidates);
     }
 
     @Override
@@ -236,7 +252,7 @@ public class RedisLeaseStore implements LeaseStore {
     private boolean warmUp() {
         long started = System.nanoTime();
         try {
-            Flux.just(ACQUIRE, RENEW, RELEASE, INSPECT)
+            Flux.just(ACQUIRE, RENEW, RELEASE, INSPECT, CANDIDATES)
                     .concatMap(script -> redis.execute(connection -> connection
                             .scriptingCommands()
                             .scriptLoad(
@@ -293,6 +309,18 @@ public class RedisLeaseStore implements LeaseStore {
             return new AcquireResult.Granted(((Number) reply.get(1)).longValue());
         }
         return new AcquireResult.Held(holder(reply, 1));
+    }
+
+    /** One entry per instance: an instance that called with two leases is listed twice in the set. */
+    private static List<Candidate> toCandidates(List<?> reply) {
+        Map<String, Instant> latest = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < reply.size(); i += 2) {
+            Instant lastSeen = Instant.ofEpochMilli(((Number) reply.get(i + 1)).longValue());
+            latest.merge(String.valueOf(reply.get(i)), lastSeen, (a, b) -> a.isAfter(b) ? a : b);
+        }
+        List<Candidate> candidates = new ArrayList<>();
+        latest.forEach((instanceId, lastSeen) -> candidates.add(new Candidate(instanceId, lastSeen)));
+        return candidates;
     }
 
     private static LeaseHolder holder(List<?> reply, int offset) {

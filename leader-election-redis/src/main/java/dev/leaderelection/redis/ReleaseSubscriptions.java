@@ -1,8 +1,10 @@
 package dev.leaderelection.redis;
 
 import dev.leaderelection.ErrorDescriptions;
+import dev.leaderelection.store.LeaseChangeListener;
 import dev.leaderelection.store.LeaseStore.Subscription;
 import dev.leaderelection.store.WakeUps;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,13 +15,18 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.data.redis.connection.Message;
 import org.springframework.data.redis.connection.MessageListener;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 
 /**
- * Listens on the release channels of the elections of one store over a single pub/sub connection.
+ * Listens on the channels of the elections of one store, where releases ({@code released}) and grants
+ * ({@code granted:<fencing token>:<instance id>}) are announced, and hands them to each election's
+ * {@link LeaseChangeListener}.
+ *
+ * <p>Listens on the release channels of the elections of one store over a single pub/sub connection.
  * A supervisor on the store's background thread registers every wanted channel, and keeps trying
  * with back-off while the container is not listening: at startup before Redis answers, and after
  * any loss the container does not recover from by itself (Lettuce re-subscribes an established
@@ -35,6 +42,7 @@ final class ReleaseSubscriptions implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ReleaseSubscriptions.class);
     private static final long RECOVERY_INTERVAL_MILLIS = 1000;
+    private static final String GRANTED = "granted:";
 
     private final RedisMessageListenerContainer container = new RedisMessageListenerContainer();
     private final ScheduledExecutorService supervisor;
@@ -55,8 +63,9 @@ final class ReleaseSubscriptions implements AutoCloseable {
         container.start();
     }
 
-    Subscription subscribe(String channel, Runnable onRelease) {
-        Registration registration = new Registration(new ChannelTopic(channel), (message, pattern) -> onRelease.run());
+    Subscription subscribe(String channel, LeaseChangeListener listener) {
+        Registration registration =
+                new Registration(new ChannelTopic(channel), (message, pattern) -> dispatch(message, listener));
         wanted.add(registration);
         supervise(Duration.ZERO);
         return new Subscription() {
@@ -79,6 +88,24 @@ final class ReleaseSubscriptions implements AutoCloseable {
                 return registration.registered && container.isListening() ? WakeUps.SUBSCRIBED : WakeUps.RETRYING;
             }
         };
+    }
+
+    /** Calls {@code listener} for one announcement; an announcement it cannot read is ignored. */
+    static void dispatch(Message message, LeaseChangeListener listener) {
+        String body = new String(message.getBody(), StandardCharsets.UTF_8);
+        if (body.equals("released")) {
+            listener.released();
+            return;
+        }
+        int separator = body.indexOf(':', GRANTED.length());
+        if (body.startsWith(GRANTED) && separator > GRANTED.length()) {
+            String fencingToken = body.substring(GRANTED.length(), separator);
+            if (fencingToken.chars().allMatch(Character::isDigit) && fencingToken.length() < 19) {
+                listener.granted(body.substring(separator + 1), Long.parseLong(fencingToken));
+                return;
+            }
+        }
+        log.debug("Ignoring an announcement that is neither a release nor a grant: {}", body);
     }
 
     /** Listens again after {@link #stop()}. */

@@ -1,11 +1,24 @@
--- Takes the lease if it is free or already ours, and hands out the next fencing token.
--- KEYS[1] lease key, KEYS[2] term key, KEYS[3] epoch key, KEYS[4] server key; ARGV[1] our token,
--- ARGV[2] lease duration in whole ms, ARGV[3] '1' to hold back grants while this server may lack
--- the last grant or renewal (the restart guard), else '0'.
+-- Takes the lease if it is free or already ours, and hands out the next fencing token; announces
+-- the caller as a candidate, whatever the answer, and a grant on the election's channel.
+-- KEYS[1] lease key, KEYS[2] term key, KEYS[3] epoch key, KEYS[4] server key, KEYS[5] candidates
+-- key; ARGV[1] our token, ARGV[2] lease duration in whole ms, ARGV[3] '1' to hold back grants while
+-- this server may lack the last grant or renewal (the restart guard), else '0', ARGV[4] the
+-- election's channel.
+-- Publishes 'granted:<fencingToken>:<instanceId>' on ARGV[4] when granted.
 -- Returns {1, fencingToken} when granted; {0, holder, pttl} when held by another, or by the restart
 -- guard for pttl more ms (holder '(redis restarted)' when the server has no epoch for the
 -- election, else '(redis failed over)'); an error reply, with the lease and term unwritten, when
 -- the guard cannot identify the server or the epoch key holds no integer.
+local now = redis.call('TIME')
+local now_ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+local instance = string.match(ARGV[1], '^[^:]*:(.*)$') or ARGV[1]
+
+-- Lists the caller as a candidate until two leases from now, in the call it makes anyway: a
+-- follower sends no request of its own for it, and Redis counts two commands more (TIME, ZADD).
+-- The holder forgets the candidates whose time is up, when granted and on each renewal.
+local listed_for = 2 * tonumber(ARGV[2])
+redis.call('ZADD', KEYS[5], now_ms + listed_for, ARGV[2] .. ':' .. instance)
+
 local holder = redis.call('GET', KEYS[1])
 if holder and holder ~= ARGV[1] then
   return {0, holder, redis.call('PTTL', KEYS[1])}
@@ -15,7 +28,6 @@ local term = redis.call('GET', KEYS[2])
 if term and term ~= ARGV[1] then
   return {0, term, redis.call('PTTL', KEYS[2])}
 end
-local now = redis.call('TIME')
 
 -- One INFO section, or an error table. Tests replace this function to feed other servers' replies.
 local function info(section)
@@ -48,7 +60,6 @@ if ARGV[3] == '1' and not holder and not term then
         .. '); allow INFO or set leader.election.redis.restart-guard=false')
   end
   local lease = tonumber(ARGV[2])
-  local now_ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
   -- The server key names the process (and promotion) that last found the lease free, and the end
   -- of the hold that began then, if one did.
   local recorded = redis.call('HMGET', KEYS[4], 'run_id', 'replid', 'until')
@@ -95,4 +106,7 @@ if epoch <= floor then
 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now_ms)
+redis.call('PEXPIRE', KEYS[5], listed_for)
+redis.call('PUBLISH', ARGV[4], 'granted:' .. string.format('%d', epoch) .. ':' .. instance)
 return {1, epoch}

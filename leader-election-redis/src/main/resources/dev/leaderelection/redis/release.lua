@@ -1,6 +1,6 @@
 -- Frees the lease and the term, each only while it is ours, and wakes the waiting instances.
--- KEYS[1] lease key, KEYS[2] term key; ARGV[1] our token, ARGV[2] the election's release channel.
--- Returns 1 if it freed either key, else 0.
+-- KEYS[1] lease key, KEYS[2] term key; ARGV[1] our token, ARGV[2] the election's channel.
+-- Publishes 'released' on ARGV[2] when it freed either key. Returns 1 if it did, else 0.
 local freed = 0
 for _, key in ipairs(KEYS) do
   if redis.call('GET', key) == ARGV[1] then

@@ -62,14 +62,16 @@ class RedisGuardIdentityTests {
         return redis.command(
                 "EVAL",
                 script,
-                "4",
+                "5",
                 TAG + ":lease",
                 TAG + ":term",
                 TAG + ":epoch",
                 TAG + ":server",
+                TAG + ":candidates",
                 token,
                 "2000",
-                "1");
+                "1",
+                TAG + ":released");
     }
 
     /** The acquire script, its INFO replies passed through {@code filter} (Lua statements on {@code reply}). */

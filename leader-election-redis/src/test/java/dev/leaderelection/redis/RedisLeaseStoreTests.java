@@ -221,13 +221,13 @@ class RedisLeaseStoreTests extends LeaseStoreContract {
         try (RedisLeaseStore started = new RedisLeaseStore(connectionFactory, "warm")) {
             started.start();
 
-            String[] shas = Stream.of("acquire.lua", "renew.lua", "release.lua", "inspect.lua")
+            String[] shas = Stream.of("acquire.lua", "renew.lua", "release.lua", "inspect.lua", "candidates.lua")
                     .map(name -> RedisScript.of(new ClassPathResource(name, RedisLeaseStore.class))
                             .getSha1())
                     .toArray(String[]::new);
             assertThat(redis.command(Stream.concat(Stream.of("SCRIPT", "EXISTS"), Stream.of(shas))
                             .toArray(String[]::new)))
-                    .isEqualTo("1\n1\n1\n1");
+                    .isEqualTo("1\n1\n1\n1\n1");
         }
     }
 

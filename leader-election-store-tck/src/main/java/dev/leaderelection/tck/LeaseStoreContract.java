@@ -28,11 +28,12 @@ import org.junit.jupiter.api.TestInfo;
  * <p>Besides the single operations below, the contract covers expiry as the store {@linkplain
  * LeaseStore#expiry() enforces it} ({@code ExpiryCases}: cases of the other kind are skipped),
  * fencing tokens after the store lost its data ({@code DataLossCases}), and concurrent clients and
- * many elections on one store ({@code ConcurrencyCases}).
+ * many elections on one store ({@code ConcurrencyCases}), and what every instance learns besides
+ * the lease: grant announcements and candidates ({@code ObservationCases}).
  *
  * <p>The test methods are public so that a subclass in any package inherits them.
  */
-public abstract class LeaseStoreContract implements ExpiryCases, DataLossCases, ConcurrencyCases {
+public abstract class LeaseStoreContract implements ExpiryCases, DataLossCases, ConcurrencyCases, ObservationCases {
 
     /** The store under test, ready to use; the subclass closes it. */
     @Override
@@ -57,6 +58,25 @@ public abstract class LeaseStoreContract implements ExpiryCases, DataLossCases, 
     /** Whether the store wakes subscribers on release. */
     @Override
     public boolean notifiesReleases() {
+        return true;
+    }
+
+    /**
+     * Whether the store announces grants to its subscribers ({@link
+     * dev.leaderelection.store.LeaseChangeListener#granted}); by default whenever it {@linkplain
+     * #notifiesReleases() notifies releases}.
+     */
+    @Override
+    public boolean announcesGrants() {
+        return notifiesReleases();
+    }
+
+    /**
+     * Whether the store lists candidates ({@link LeaseStore#candidates}); a store that keeps the
+     * SPI's default, an empty list, answers {@code false}.
+     */
+    @Override
+    public boolean keepsCandidates() {
         return true;
     }
 

@@ -1,12 +1,14 @@
 package dev.leaderelection.tck.reference;
 
 import dev.leaderelection.store.AcquireResult;
+import dev.leaderelection.store.Candidate;
 import dev.leaderelection.store.ExpiryEnforcement;
 import dev.leaderelection.store.LeaseChangeListener;
 import dev.leaderelection.store.LeaseHolder;
 import dev.leaderelection.store.LeaseStore;
 import dev.leaderelection.store.LeaseToken;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -35,8 +37,10 @@ abstract class InMemoryLeaseStore implements LeaseStore {
 
     @Override
     public CompletionStage<AcquireResult> acquire(String election, LeaseToken token, Duration ttl) {
+        LeaseRecord next;
         synchronized (shared) {
             long now = System.nanoTime();
+            shared.seen(election, token.instanceId(), ttl, now);
             LeaseRecord current = shared.read(election, now);
             if (current != null && current.isHeld() && !current.isHeldBy(token)) {
                 Optional<Duration> left = remaining(election, current, now);
@@ -50,16 +54,18 @@ abstract class InMemoryLeaseStore implements LeaseStore {
                     return held(DATA_LOST, hold.get());
                 }
             }
-            LeaseRecord next = LeaseRecord.granted(current, token, ttl, now);
+            next = LeaseRecord.granted(current, token, ttl, now);
             write(election, next, now);
-            return CompletableFuture.completedFuture(new AcquireResult.Granted(next.fencingToken()));
         }
+        shared.granted(election, token.instanceId(), next.fencingToken());
+        return CompletableFuture.completedFuture(new AcquireResult.Granted(next.fencingToken()));
     }
 
     @Override
     public CompletionStage<Boolean> renew(String election, LeaseToken token, Duration ttl) {
         synchronized (shared) {
             long now = System.nanoTime();
+            shared.seen(election, token.instanceId(), ttl, now);
             LeaseRecord current = shared.read(election, now);
             if (current == null || !current.isHeldBy(token)) {
                 return CompletableFuture.completedFuture(false);
@@ -99,7 +105,12 @@ abstract class InMemoryLeaseStore implements LeaseStore {
 
     @Override
     public Subscription subscribe(String election, LeaseChangeListener listener) {
-        return shared.subscribe(election, listener::released);
+        return shared.subscribe(election, listener);
+    }
+
+    @Override
+    public CompletionStage<List<Candidate>> candidates(String election) {
+        return CompletableFuture.completedFuture(shared.candidates(election, System.nanoTime()));
     }
 
     @Override

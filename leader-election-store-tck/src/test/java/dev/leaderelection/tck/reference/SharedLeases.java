@@ -1,10 +1,14 @@
 package dev.leaderelection.tck.reference;
 
+import dev.leaderelection.store.Candidate;
 import dev.leaderelection.store.ExpiryEnforcement;
+import dev.leaderelection.store.LeaseChangeListener;
 import dev.leaderelection.store.LeaseStore.Subscription;
 import dev.leaderelection.store.WakeUps;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -22,7 +26,8 @@ final class SharedLeases {
     private final ExpiryEnforcement expiry;
     private final Map<String, LeaseRecord> records = new HashMap<>();
     private final Map<String, Long> holdsUntil = new HashMap<>();
-    private final Map<String, Set<Runnable>> subscribers = new ConcurrentHashMap<>();
+    private final Map<String, Set<LeaseChangeListener>> subscribers = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, Seen>> candidates = new HashMap<>();
     private boolean lostData;
 
     SharedLeases(ExpiryEnforcement expiry) {
@@ -61,12 +66,44 @@ final class SharedLeases {
     synchronized void wipe() {
         records.clear();
         holdsUntil.clear();
+        candidates.clear();
         lostData = true;
     }
 
-    Subscription subscribe(String election, Runnable onRelease) {
-        Set<Runnable> listeners = subscribers.computeIfAbsent(election, name -> ConcurrentHashMap.newKeySet());
-        Runnable listener = onRelease::run; // its own identity, even for the same callback twice
+    /** A candidate's last call: when, and until when it stays listed ({@link System#nanoTime()}). */
+    private record Seen(Instant lastSeen, long listedUntil) {}
+
+    /** Announces {@code instanceId} as a candidate for two {@code ttl}s from {@code now}. */
+    synchronized void seen(String election, String instanceId, Duration ttl, long now) {
+        candidates
+                .computeIfAbsent(election, name -> new HashMap<>())
+                .put(
+                        instanceId,
+                        new Seen(Instant.now(), now + ttl.multipliedBy(2).toNanos()));
+    }
+
+    synchronized List<Candidate> candidates(String election, long now) {
+        Map<String, Seen> seen = candidates.getOrDefault(election, Map.of());
+        seen.values().removeIf(candidate -> candidate.listedUntil() - now <= 0);
+        return seen.entrySet().stream()
+                .map(entry -> new Candidate(entry.getKey(), entry.getValue().lastSeen()))
+                .toList();
+    }
+
+    Subscription subscribe(String election, LeaseChangeListener onChange) {
+        Set<LeaseChangeListener> listeners =
+                subscribers.computeIfAbsent(election, name -> ConcurrentHashMap.newKeySet());
+        LeaseChangeListener listener = new LeaseChangeListener() { // its own identity, even for the same callback twice
+                    @Override
+                    public void released() {
+                        onChange.released();
+                    }
+
+                    @Override
+                    public void granted(String instanceId, long fencingToken) {
+                        onChange.granted(instanceId, fencingToken);
+                    }
+                };
         listeners.add(listener);
         return new Subscription() {
             @Override
@@ -82,6 +119,10 @@ final class SharedLeases {
     }
 
     void released(String election) {
-        subscribers.getOrDefault(election, Set.of()).forEach(Runnable::run);
+        subscribers.getOrDefault(election, Set.of()).forEach(LeaseChangeListener::released);
+    }
+
+    void granted(String election, String instanceId, long fencingToken) {
+        subscribers.getOrDefault(election, Set.of()).forEach(listener -> listener.granted(instanceId, fencingToken));
     }
 }

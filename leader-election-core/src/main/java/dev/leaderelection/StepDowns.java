@@ -1,0 +1,102 @@
+package dev.leaderelection;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The end of an elector's terms, once leadership is off: logged, and for a voluntary step-down
+ * (yield, relinquish, shutdown) the guarded calls in flight drained, at most until the term's local
+ * deadline, before the lease is released. An involuntary loss releases at once.
+ */
+final class StepDowns {
+
+    private static final Logger log = LoggerFactory.getLogger(LeaseLeaderElector.class);
+
+    private final String election;
+    private final String instanceId;
+    private final ElectionScheduler scheduler;
+    private final Executor electionThread;
+    private final GuardedCalls guardedCalls;
+    private final LeadershipListener listeners;
+
+    StepDowns(
+            String election,
+            String instanceId,
+            ElectionScheduler scheduler,
+            Executor electionThread,
+            GuardedCalls guardedCalls,
+            LeadershipListener listeners) {
+        this.election = election;
+        this.instanceId = instanceId;
+        this.scheduler = scheduler;
+        this.electionThread = electionThread;
+        this.guardedCalls = guardedCalls;
+        this.listeners = listeners;
+    }
+
+    /**
+     * Ends {@code ended}, whose leadership is already off and whose revocation the listeners heard:
+     * drains if the step-down is voluntary, then calls {@code release} on the election thread.
+     *
+     * @return completes with whether the release freed the lease
+     */
+    CompletableFuture<Boolean> finish(
+            Leadership ended, RevocationReason reason, Supplier<CompletableFuture<Boolean>> release) {
+        if (!reason.isVoluntary()) {
+            logRevoked(ended, reason, "");
+            return release.get();
+        }
+        long drainStart = scheduler.nanoTime();
+        int inFlight = guardedCalls.inFlight();
+        CompletableFuture<Boolean> released = new CompletableFuture<>();
+        Runnable finish = () -> {
+            Duration waited = Duration.ofNanos(scheduler.nanoTime() - drainStart);
+            logRevoked(ended, reason, " guardedCallsInFlight=" + inFlight + " drainWait=" + millis(waited));
+            listeners.drained(ended, waited);
+            release.get().whenComplete((ok, error) -> released.complete(Boolean.TRUE.equals(ok)));
+        };
+        CompletableFuture<Void> idle = guardedCalls.whenIdleOrAt(ended.deadlineNanos(), scheduler);
+        if (idle.isDone()) {
+            finish.run(); // nothing to wait for: release at once
+        } else {
+            idle.whenComplete((ignored, error) -> electionThread.execute(finish));
+        }
+        return released;
+    }
+
+    /** Waits for {@code done} (a stop or yield running on the election thread), at most {@code timeout}. */
+    void await(CompletableFuture<Void> done, String what, Duration timeout) {
+        try {
+            done.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException ex) {
+            log.warn("Election {}: {} did not finish within {}; going on", election, what, millis(timeout));
+        } catch (ExecutionException ex) {
+            log.warn("Election {}: {} failed", election, what, ex.getCause());
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void logRevoked(Leadership ended, RevocationReason reason, String drain) {
+        log.info(
+                "Leadership revoked: election={} instance={} fencingToken={} reason={} heldFor={}{}",
+                election,
+                instanceId,
+                ended.fencingToken(),
+                reason,
+                millis(Duration.between(ended.grantedAt(), Instant.now())),
+                drain);
+    }
+
+    static String millis(Duration duration) {
+        return InvalidTimingsException.format(Duration.ofMillis(duration.toMillis()));
+    }
+}
