@@ -67,6 +67,18 @@ final class StatementRunner implements AutoCloseable {
             }
             try {
                 answer.complete(inTransaction(work));
+            } catch (SQLException ex) {
+                if (isStaleConnection(ex) && System.nanoTime() - queuedAt < statementTimeout.toNanos()) {
+                    // A pooled connection that died with a restarted server: once more on a fresh one.
+                    try {
+                        answer.complete(inTransaction(work));
+                    } catch (Throwable again) {
+                        again.addSuppressed(ex);
+                        answer.completeExceptionally(again);
+                    }
+                } else {
+                    answer.completeExceptionally(ex);
+                }
             } catch (Throwable ex) {
                 answer.completeExceptionally(ex);
             }
@@ -159,6 +171,12 @@ final class StatementRunner implements AutoCloseable {
             queues.remove(election);
         }
         // The tasks' futures stay incomplete; the engine bounds every call with its own timeout.
+    }
+
+    /** A connection lost before the statement could run: a broken link, or a server that shut down. */
+    static boolean isStaleConnection(SQLException ex) {
+        String state = ex.getSQLState();
+        return state != null && (state.startsWith("08") || state.startsWith("57P"));
     }
 
     private static void rollbackQuietly(Connection connection, Exception failure) {
