@@ -64,7 +64,13 @@ final class JdbcSchema implements AutoCloseable {
         }
         CompletableFuture<Boolean> attempt = new CompletableFuture<>();
         try {
-            background.execute(() -> attempt.complete(tryPrepare()));
+            background.execute(() -> {
+                try {
+                    attempt.complete(tryPrepare());
+                } catch (RuntimeException ex) {
+                    attempt.completeExceptionally(ex);
+                }
+            });
         } catch (RejectedExecutionException ex) {
             throw new IllegalStateException("The store is closed", ex);
         }
@@ -74,8 +80,10 @@ final class JdbcSchema implements AutoCloseable {
             }
         } catch (TimeoutException ex) {
             logUnreachable("no answer within " + WARM_UP_TIMEOUT.toMillis() + " ms");
-            attempt.thenAccept(done -> {
-                if (!done) {
+            attempt.whenComplete((done, failure) -> {
+                if (failure != null) {
+                    log.error("{}", failure.getMessage());
+                } else if (!done) {
                     retryLater(FIRST_RETRY);
                 }
             });
