@@ -71,7 +71,7 @@ WITH server AS (
                 END AS reason
             FROM server s) d)
     RETURNING l.holder IS NOT DISTINCT FROM :token AS granted, l.fencing_token, l.holder,
-              coalesce(l.holder_id, l.hold_reason) AS holder_id,
+              coalesce(l.holder_id, substr(l.holder, strpos(l.holder, ':') + 1), l.hold_reason, '(unknown)') AS holder_id,
               CASE WHEN l.holder IS NOT NULL THEN l.expires_at ELSE l.hold_until END AS until
 )
 SELECT lease.granted, lease.fencing_token, lease.holder_id,

@@ -113,6 +113,24 @@ class JdbcLeaseStoreTests extends LeaseStoreContract {
     }
 
     @Test
+    void anOperatorWhoWritesTheRowIsTheHolderForEveryoneUntilItExpires() {
+        LeaseToken holder = LeaseToken.random("node-a");
+        granted(store.acquire("overwritten", holder, LONG_TTL));
+
+        postgres.server()
+                .execute("UPDATE leader_election_lease SET holder = '0123abcd:operator', holder_id = NULL,"
+                        + " expires_at = clock_timestamp() + interval '5 seconds' WHERE election = 'overwritten'");
+
+        assertThat(answer(store.renew("overwritten", holder, LONG_TTL))).isFalse();
+        assertThat(answer(store.release("overwritten", holder))).isFalse();
+        assertThat(answer(store.acquire("overwritten", LeaseToken.random("node-b"), LONG_TTL)))
+                .isInstanceOfSatisfying(AcquireResult.Held.class, held -> {
+                    assertThat(held.holder().instanceId()).isEqualTo("operator");
+                    assertThat(held.holder().remaining()).isBetween(Duration.ofSeconds(1), Duration.ofSeconds(5));
+                });
+    }
+
+    @Test
     void checkElectionNameTakesNotifySafeNamesOnly() {
         store.checkElectionName("orders.v2:eu-west_1");
         assertThatIllegalArgumentException()
