@@ -41,8 +41,9 @@ import org.slf4j.LoggerFactory;
  * the node's {@code mtime}, when the lease ran out without a renewal (the next acquire or inspect
  * deletes it then, conditionally on its version). See {@link ElectionPaths} for the layout.
  *
- * <p><b>Renewal</b> is a read and a conditional write of the holder's node: the write succeeds only
- * while the node, and so the session that owns it, still exists, and it records the new lease.
+ * <p><b>Renewal</b> is a read and a conditional write of the holder's node, which must belong to the
+ * client's current session: the write succeeds only while the node, and so that session, still
+ * exists, and it records the new lease.
  * While the connection is {@code SUSPENDED} or {@code LOST}, renewals answer "not proven" at once.
  *
  * <p><b>Session timeout.</b> The node lives no longer than the session, which the server ends a
@@ -118,7 +119,9 @@ public class ZooKeeperLeaseStore implements LeaseStore {
                 return CompletableFuture.completedFuture(new AcquireResult.Held(new LeaseHolder(holder, null)));
             }
             if (lease.heldBy(token)) {
-                return grant(at, token, ttl, now, Grant.RENEW, stat.getVersion(), attempts);
+                // ours; a node left by an earlier session of this client is replaced by one of this session
+                Grant regrant = stat.getEphemeralOwner() == sessionId() ? Grant.RENEW : Grant.TAKE_OVER;
+                return grant(at, token, ttl, now, regrant, stat.getVersion(), attempts);
             }
             if (lease.expired(stat.getMtime(), now)) {
                 return grant(at, token, ttl, now, Grant.TAKE_OVER, stat.getVersion(), attempts);
@@ -188,6 +191,11 @@ public class ZooKeeperLeaseStore implements LeaseStore {
             }
             LeaseNode lease = LeaseNode.parse(event.getData());
             if (lease == null || !lease.heldBy(token)) {
+                return CompletableFuture.completedFuture(false);
+            }
+            if (event.getStat().getEphemeralOwner() != sessionId()) {
+                // Left by an earlier session (Curator starts a new one after LOST), which the server
+                // ends on its own clock, whatever this session writes: not proof of anything.
                 return CompletableFuture.completedFuture(false);
             }
             requireSessionOutlives(ttl);
@@ -371,6 +379,14 @@ public class ZooKeeperLeaseStore implements LeaseStore {
     public Duration negotiatedSessionTimeout() {
         try {
             return Duration.ofMillis(client.getZookeeperClient().getZooKeeper().getSessionTimeout());
+        } catch (Exception ex) {
+            throw new IllegalStateException("The ZooKeeper client has no session: " + ex.getMessage(), ex);
+        }
+    }
+
+    private long sessionId() {
+        try {
+            return client.getZookeeperClient().getZooKeeper().getSessionId();
         } catch (Exception ex) {
             throw new IllegalStateException("The ZooKeeper client has no session: " + ex.getMessage(), ex);
         }

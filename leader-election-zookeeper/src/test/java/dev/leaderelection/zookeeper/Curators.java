@@ -15,7 +15,7 @@ final class Curators {
         CuratorFramework client = CuratorFrameworkFactory.builder()
                 .connectString(connectString)
                 .sessionTimeoutMs((int) sessionTimeout.toMillis())
-                .connectionTimeoutMs(5_000)
+                .connectionTimeoutMs((int) Math.min(5_000, sessionTimeout.toMillis()))
                 .retryPolicy(new ExponentialBackoffRetry(50, 10, 500))
                 .build();
         client.start();
