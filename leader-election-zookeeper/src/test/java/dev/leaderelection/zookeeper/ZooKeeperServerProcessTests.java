@@ -1,0 +1,56 @@
+package dev.leaderelection.zookeeper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.leaderelection.store.AcquireResult;
+import dev.leaderelection.store.LeaseToken;
+import dev.leaderelection.testing.zookeeper.ZooKeeperServerProcess;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The store against a ZooKeeper server in a process of its own, as the fault suite and the demo
+ * run it: frozen, then killed and restarted on the same data directory.
+ */
+class ZooKeeperServerProcessTests {
+
+    static final Duration LEASE = Duration.ofSeconds(10);
+
+    @Test
+    void aFrozenServerProvesNothingAndARestartOnTheSameDataKeepsTheSessionAndItsLease() throws Exception {
+        try (ZooKeeperServerProcess server = new ZooKeeperServerProcess()) {
+            server.start();
+            CuratorFramework client = Curators.connectedTo(server.connectString(), LEASE);
+            try {
+                ZooKeeperLeaseStore store = new ZooKeeperLeaseStore(client, "/process");
+                LeaseToken token = LeaseToken.random("node-a");
+                assertThat(store.acquire("frozen", token, LEASE)
+                                .toCompletableFuture()
+                                .get(10, TimeUnit.SECONDS))
+                        .isInstanceOf(AcquireResult.Granted.class);
+
+                server.pause();
+                CompletableFuture<Boolean> whileFrozen =
+                        store.renew("frozen", token, LEASE).toCompletableFuture();
+                // no answer, or "not proven" once the client notices: never a renewal
+                await().during(Duration.ofSeconds(1))
+                        .atMost(Duration.ofSeconds(3))
+                        .until(() -> !whileFrozen.isDone() || whileFrozen.isCompletedExceptionally());
+                server.resume();
+
+                server.restart(); // SIGKILL, then the same port and data directory, within the session timeout
+                await().atMost(LEASE)
+                        .ignoreExceptions()
+                        .until(() -> store.renew("frozen", token, LEASE)
+                                .toCompletableFuture()
+                                .get(5, TimeUnit.SECONDS));
+            } finally {
+                client.close();
+            }
+        }
+    }
+}
