@@ -67,8 +67,13 @@ public class ZooKeeperLeaseStore implements LeaseStore {
 
     private static final Logger log = LoggerFactory.getLogger(ZooKeeperLeaseStore.class);
 
-    /** Grants that lose a race (a concurrent grant, a node created meanwhile) read the lease again. */
-    private static final int ATTEMPTS = 3;
+    /**
+     * Grants that lose a race (a concurrent grant, a node created meanwhile) read the lease again:
+     * each loss means another caller's grant went through, and the next read mostly finds it held.
+     * Only a lease taken and released again between every read and write of this caller exhausts
+     * them, and then the acquire fails (not proven) rather than loop.
+     */
+    private static final int ATTEMPTS = 10;
 
     private final CuratorFramework client;
     private final String rootPath;
