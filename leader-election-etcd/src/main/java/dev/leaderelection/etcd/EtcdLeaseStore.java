@@ -385,7 +385,20 @@ public class EtcdLeaseStore implements LeaseStore {
             return CompletableFuture.completedFuture(new LeaseHolder(instanceId, null));
         }
         return leases.timeToLive(entry.getLease(), LeaseOption.DEFAULT)
-                .thenApply(ttl -> new LeaseHolder(instanceId, Duration.ofSeconds(Math.max(0, ttl.getTTL()))));
+                .thenApply(ttl -> new LeaseHolder(instanceId, remaining(ttl.getTTL(), ttl.getGrantedTTL())));
+    }
+
+    /**
+     * What a lease has left, from etcd's whole seconds rounded down: the next whole second up, at
+     * most the granted TTL. Followers sleep until then at the latest; the watch wakes them when the
+     * lease actually ends, so an upper bound costs no takeover time, where a lower one would send
+     * them back early once more per lease.
+     */
+    static Duration remaining(long ttlSeconds, long grantedSeconds) {
+        if (ttlSeconds <= 0) {
+            return Duration.ZERO;
+        }
+        return Duration.ofSeconds(grantedSeconds > 0 ? Math.min(ttlSeconds + 1, grantedSeconds) : ttlSeconds + 1);
     }
 
     private Op candidatePut(EtcdKeys electionKeys, LeaseToken token, long candidateLease) {

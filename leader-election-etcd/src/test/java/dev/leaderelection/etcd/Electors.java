@@ -6,9 +6,15 @@ import dev.leaderelection.BackoffPolicy;
 import dev.leaderelection.ElectionTimings;
 import dev.leaderelection.LeaseLeaderElector;
 import dev.leaderelection.ThreadPoolElectionScheduler;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.MethodDescriptor;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 /** Electors of one election on etcd, each with its own client, store and threads, as separate processes. */
@@ -38,6 +44,9 @@ final class Electors implements AutoCloseable {
         final EtcdLeaseStore store;
         final ThreadPoolElectionScheduler scheduler;
         final LeaseLeaderElector elector;
+        /** Every gRPC call and stream this instance's client opened. */
+        final AtomicLong calls = new AtomicLong();
+
         boolean crashed;
 
         Instance(String id, List<String> endpoints) {
@@ -47,6 +56,14 @@ final class Electors implements AutoCloseable {
             this.store = new EtcdLeaseStore(
                     EtcdLeaseStore.clientBuilder(endpoints)
                             .loadBalancerPolicy("pick_first")
+                            .interceptor(new ClientInterceptor() {
+                                @Override
+                                public <Q, R> ClientCall<Q, R> interceptCall(
+                                        MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+                                    calls.incrementAndGet();
+                                    return next.newCall(method, options);
+                                }
+                            })
                             .build(),
                     keyPrefix);
             this.scheduler = new ThreadPoolElectionScheduler(1, id + "-election-");

@@ -116,4 +116,30 @@ class EtcdLeaderElectorIntegrationTests {
         Figures.print("etcd hand-off after graceful stop (lease 2 s)", handOffMillis);
         Figures.print("etcd takeover after crash (lease 2 s)", takeoverMillis);
     }
+
+    @Test
+    void anIdleFollowerSendsAFewRequestsPerLease() {
+        Electors.Instance leader = electors.awaitOneLeader(LEASE.multipliedBy(3));
+        // one lease for the followers to settle into waiting for the holder's lease
+        await().pollDelay(LEASE).atMost(LEASE.multipliedBy(2)).until(() -> true);
+        List<Electors.Instance> followers =
+                electors.live().filter(i -> i != leader).toList();
+        long before = followers.stream().mapToLong(i -> i.calls.get()).sum();
+        long leaderBefore = leader.calls.get();
+        int leases = 5;
+
+        await().pollDelay(LEASE.multipliedBy(leases))
+                .atMost(LEASE.multipliedBy(leases + 1))
+                .until(() -> true);
+
+        assertThat(leader.elector.isLeader()).isTrue();
+        double perFollowerPerLease =
+                (followers.stream().mapToLong(i -> i.calls.get()).sum() - before)
+                        / (double) (followers.size() * leases);
+        double leaderPerLease = (leader.calls.get() - leaderBefore) / (double) leases;
+        System.out.printf(
+                "FIGURE etcd requests per lease (lease 2 s, renew 500 ms): idle follower %.1f, leader %.1f%n",
+                perFollowerPerLease, leaderPerLease);
+        assertThat(perFollowerPerLease).isLessThanOrEqualTo(10);
+    }
 }
