@@ -27,7 +27,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class DemoScenario implements AutoCloseable {
 
-    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(90);
+    /** Three JVMs starting at once; on a shared 2-core machine under load they took over two minutes. */
+    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(180);
     /** Generous bounds for a shared, busy machine; the timeline shows the real durations. */
     private static final Duration STEP_TIMEOUT = Duration.ofSeconds(30);
 

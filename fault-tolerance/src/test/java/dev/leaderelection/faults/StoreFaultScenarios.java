@@ -31,9 +31,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * {@code faults.log-dir}.
  *
  * <p>A store plugs in with a subclass named {@code <Store>FaultToleranceIT} that passes its name
- * (its server comes from {@code StoreServers.start(name)}) and adds the rows only it has, with
- * an {@code @Order} above 100 (the Redis-only rows fill 12 to 15 and 17 to 20). A row whose fault the store's server does not support ({@link Capability}) is reported
- * as n/a, not skipped.
+ * (its server comes from {@code StoreServers.start(name)}) and adds the rows only it has, with an
+ * {@code @Order} above 100 (the Redis-only rows fill 12 to 15 and 17 to 20). A row whose fault the
+ * store's server does not support ({@link Capability}) is reported as n/a, not skipped.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
