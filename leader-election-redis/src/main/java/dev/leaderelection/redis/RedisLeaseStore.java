@@ -83,6 +83,7 @@ public class RedisLeaseStore implements LeaseStore {
 
     private volatile boolean warmedUp;
     private volatile boolean warmUpFailed; // logged once
+    private volatile boolean warmUpRefused; // Redis answered NOPERM
 
     /**
      * Where commands are subscribed: one thread, so they reach the connection in the order they
@@ -194,11 +195,18 @@ public class RedisLeaseStore implements LeaseStore {
      * election keys; then listens for releases. An unreachable Redis does not fail startup: the
      * electors stand by until it answers, and the warm-up is tried again in the background, with
      * back-off, until it succeeds.
+     *
+     * @throws IllegalStateException if Redis answers at startup but refuses the connected user a
+     *     command the store needs; the message names the commands and the {@link RedisAcl} rule
      */
     @Override
     public void start() {
         if (!warmedUp) {
             warmUpOrRetry(ReleaseSubscriptions.FIRST_RETRY);
+            if (warmedUp || warmUpRefused) {
+                // Redis answers: a missing permission stops startup here, not at the first renewal.
+                PermissionCheck.run(redis, keyPrefix, restartGuard, dispatch, WARM_UP_TIMEOUT);
+            }
         }
         releases.start();
     }
@@ -253,6 +261,7 @@ public class RedisLeaseStore implements LeaseStore {
             }
             return true;
         } catch (RuntimeException ex) {
+            warmUpRefused = PermissionCheck.isRefusal(ex);
             if (!warmUpFailed) {
                 warmUpFailed = true;
                 log.info(
