@@ -10,6 +10,9 @@ import dev.leaderelection.LeaseLeaderElector;
 import dev.leaderelection.ThreadPoolElectionScheduler;
 import dev.leaderelection.testing.redis.RedisServerExtension;
 import dev.leaderelection.testing.redis.RedisServers;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -106,6 +109,12 @@ class RedisAclTests {
         resources.add(store);
 
         store.start();
+    }
+
+    @Test
+    void theReadmePrintsTheRuleForTheDefaultKeyPrefix() throws IOException {
+        assertThat(Files.readString(Path.of("..", "README.md")))
+                .contains(RedisAcl.rule(RedisLeaseStore.DEFAULT_KEY_PREFIX));
     }
 
     private void createUser(String rule) {
