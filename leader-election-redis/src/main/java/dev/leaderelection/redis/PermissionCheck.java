@@ -101,6 +101,20 @@ final class PermissionCheck {
         }
     }
 
+    /** As {@link #run}, but logs the refusals as an error instead: for a warm-up after startup. */
+    static void runAndLog(
+            ReactiveStringRedisTemplate redis,
+            String keyPrefix,
+            boolean restartGuard,
+            Scheduler scheduler,
+            Duration timeout) {
+        try {
+            run(redis, keyPrefix, restartGuard, scheduler, timeout);
+        } catch (IllegalStateException ex) {
+            log.error(ex.getMessage());
+        }
+    }
+
     /**
      * Sends one probe; a refusal goes to {@code refused}. Returns whether Redis answered at all: a
      * timeout or a lost connection ends the check quietly.

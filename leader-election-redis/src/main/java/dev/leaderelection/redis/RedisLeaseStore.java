@@ -84,6 +84,7 @@ public class RedisLeaseStore implements LeaseStore {
     private volatile boolean warmedUp;
     private volatile boolean warmUpFailed; // logged once
     private volatile boolean warmUpRefused; // Redis answered NOPERM
+    private volatile boolean permissionsChecked;
 
     /**
      * Where commands are subscribed: one thread, so they reach the connection in the order they
@@ -202,10 +203,13 @@ public class RedisLeaseStore implements LeaseStore {
     @Override
     public void start() {
         if (!warmedUp) {
+            permissionsChecked = true; // here, if Redis answers this warm-up
             warmUpOrRetry(ReleaseSubscriptions.FIRST_RETRY);
             if (warmedUp || warmUpRefused) {
                 // Redis answers: a missing permission stops startup here, not at the first renewal.
                 PermissionCheck.run(redis, keyPrefix, restartGuard, dispatch, WARM_UP_TIMEOUT);
+            } else {
+                permissionsChecked = false; // by the background warm-up that succeeds, as an error log
             }
         }
         releases.start();
@@ -215,6 +219,10 @@ public class RedisLeaseStore implements LeaseStore {
         if (warmUp()) {
             warmedUp = true;
             EvictionCheck.run(redis, dispatch, WARM_UP_TIMEOUT);
+            if (!permissionsChecked) {
+                permissionsChecked = true;
+                PermissionCheck.runAndLog(redis, keyPrefix, restartGuard, dispatch, WARM_UP_TIMEOUT);
+            }
             return;
         }
         Duration doubled = nextRetry.multipliedBy(2);

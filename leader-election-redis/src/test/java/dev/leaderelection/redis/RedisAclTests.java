@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.data.redis.connection.ReactiveRedisConnection;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /** Elections as a Redis user with exactly {@link RedisAcl#rule}, and startup without a permission. */
@@ -126,6 +127,11 @@ class RedisAclTests {
     private RedisLeaseStore store() {
         LettuceConnectionFactory connections = LettuceFactories.connectedAs(redis.server(), "election", "secret");
         resources.add(connections::destroy);
+        // Connected before start(): its warm-up, which a cold first connection on a busy machine can
+        // outlast, is then sure to get Redis's answer, and the check runs in start().
+        try (ReactiveRedisConnection connection = connections.getReactiveConnection()) {
+            connection.ping().block(Duration.ofSeconds(30));
+        }
         RedisLeaseStore store = new RedisLeaseStore(connections, "acl");
         resources.add(store);
         return store;
