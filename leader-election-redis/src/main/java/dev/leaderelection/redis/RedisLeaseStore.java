@@ -91,6 +91,8 @@ public class RedisLeaseStore implements LeaseStore {
 
     private volatile boolean warmedUp;
     private volatile boolean warmUpFailed; // logged once
+    private volatile boolean warmUpRefused; // Redis answered NOPERM
+    private volatile boolean permissionsChecked;
 
     /**
      * Where commands are subscribed: one thread, so they reach the connection in the order they
@@ -210,11 +212,21 @@ public class RedisLeaseStore implements LeaseStore {
      * election keys; then listens for releases. An unreachable Redis does not fail startup: the
      * electors stand by until it answers, and the warm-up is tried again in the background, with
      * back-off, until it succeeds.
+     *
+     * @throws IllegalStateException if Redis answers at startup but refuses the connected user a
+     *     command the store needs; the message names the commands and the {@link RedisAcl} rule
      */
     @Override
     public void start() {
         if (!warmedUp) {
+            permissionsChecked = true; // here, if Redis answers this warm-up
             warmUpOrRetry(ReleaseSubscriptions.FIRST_RETRY);
+            if (warmedUp || warmUpRefused) {
+                // Redis answers: a missing permission stops startup here, not at the first renewal.
+                PermissionCheck.run(redis, keyPrefix, restartGuard, dispatch, WARM_UP_TIMEOUT);
+            } else {
+                permissionsChecked = false; // by the background warm-up that succeeds, as an error log
+            }
         }
         releases.start();
     }
@@ -223,6 +235,10 @@ public class RedisLeaseStore implements LeaseStore {
         if (warmUp()) {
             warmedUp = true;
             EvictionCheck.run(redis, dispatch, WARM_UP_TIMEOUT);
+            if (!permissionsChecked) {
+                permissionsChecked = true;
+                PermissionCheck.runAndLog(redis, keyPrefix, restartGuard, dispatch, WARM_UP_TIMEOUT);
+            }
             return;
         }
         Duration doubled = nextRetry.multipliedBy(2);
@@ -269,6 +285,7 @@ public class RedisLeaseStore implements LeaseStore {
             }
             return true;
         } catch (RuntimeException ex) {
+            warmUpRefused = PermissionCheck.isRefusal(ex);
             if (!warmUpFailed) {
                 warmUpFailed = true;
                 log.info(

@@ -1,7 +1,10 @@
 package dev.leaderelection.redis;
 
 import dev.leaderelection.testing.redis.RedisServer;
+import dev.leaderelection.testing.redis.SentinelTopology;
 import java.time.Duration;
+import org.springframework.data.redis.connection.RedisConfiguration;
+import org.springframework.data.redis.connection.RedisSentinelConfiguration;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -23,7 +26,15 @@ final class LettuceFactories {
         return connectedTo(configuration);
     }
 
-    static LettuceConnectionFactory connectedTo(RedisStandaloneConfiguration configuration) {
+    /** Connected to whichever server the topology's sentinels name as the primary, as Spring Boot's {@code spring.data.redis.sentinel.*} does. */
+    static LettuceConnectionFactory connectedTo(SentinelTopology topology) {
+        RedisSentinelConfiguration configuration = new RedisSentinelConfiguration();
+        configuration.master(topology.masterName());
+        topology.sentinels().forEach(sentinel -> configuration.sentinel(sentinel.host(), sentinel.port()));
+        return connectedTo(configuration);
+    }
+
+    static LettuceConnectionFactory connectedTo(RedisConfiguration configuration) {
         LettuceConnectionFactory factory = new LettuceConnectionFactory(
                 configuration,
                 LettuceClientConfiguration.builder()

@@ -32,6 +32,7 @@ public final class ProcessRedisServer implements RedisServer {
 
     private final int port = LocalPorts.findFree();
     private final Path logFile;
+    private final @Nullable Path configFile;
     private final List<String> extraArguments;
     private @Nullable Process process;
     private boolean paused;
@@ -42,6 +43,15 @@ public final class ProcessRedisServer implements RedisServer {
     }
 
     private ProcessRedisServer(List<String> extraArguments) {
+        this(null, extraArguments);
+    }
+
+    /**
+     * A server that reads {@code configFile} first (Sentinel needs one it can rewrite), then the
+     * usual arguments, then {@code extraArguments}.
+     */
+    ProcessRedisServer(@Nullable Path configFile, List<String> extraArguments) {
+        this.configFile = configFile;
         this.extraArguments = List.copyOf(extraArguments);
         logFile = createLogFile(port);
     }
@@ -188,8 +198,11 @@ public final class ProcessRedisServer implements RedisServer {
     }
 
     private Process launch() {
-        List<String> command = new ArrayList<>(List.of(
-                executable().toString(),
+        List<String> command = new ArrayList<>(List.of(executable().toString()));
+        if (configFile != null) {
+            command.add(configFile.toString());
+        }
+        command.addAll(List.of(
                 "--port",
                 Integer.toString(port),
                 "--bind",

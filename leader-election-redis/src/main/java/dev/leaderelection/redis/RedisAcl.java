@@ -1,0 +1,60 @@
+package dev.leaderelection.redis;
+
+import java.util.List;
+
+/**
+ * The least-privilege Redis ACL for the store: only the commands it sends, on keys and channels
+ * under its key prefix. For {@code ACL SETUSER <user> on ><password> <rule>} or a line of an ACL
+ * file.
+ */
+public final class RedisAcl {
+
+    /**
+     * What the store sends: the connection check, the scripts (loaded at startup, run by SHA, sent
+     * whole when a server lacks them), the commands the scripts run, and the release subscription.
+     * {@code INFO} is for the restart guard; {@code ZADD}, {@code ZRANGEBYSCORE} and {@code
+     * ZREMRANGEBYSCORE} keep the candidates set.
+     */
+    public static final List<String> COMMANDS = List.of(
+            "ping",
+            "script|load",
+            "evalsha",
+            "eval",
+            "get",
+            "set",
+            "del",
+            "exists",
+            "incr",
+            "pexpire",
+            "pttl",
+            "time",
+            "hmget",
+            "hset",
+            "hdel",
+            "zadd",
+            "zrangebyscore",
+            "zremrangebyscore",
+            "info",
+            "publish",
+            "subscribe",
+            "unsubscribe");
+
+    private RedisAcl() {}
+
+    /**
+     * The rule for a store with {@code keyPrefix}: no command but {@link #COMMANDS}, no key but
+     * those of the hash tags {@code {keyPrefix:*}}, no channel but the store's own.
+     *
+     * @throws IllegalArgumentException if the prefix has characters that would break the key layout
+     */
+    public static String rule(String keyPrefix) {
+        RedisKeys.requireValid("key prefix", keyPrefix);
+        StringBuilder rule = new StringBuilder("resetkeys resetchannels ~{")
+                .append(keyPrefix)
+                .append(":* &{")
+                .append(keyPrefix)
+                .append(":* -@all");
+        COMMANDS.forEach(command -> rule.append(" +").append(command));
+        return rule.toString();
+    }
+}
