@@ -2,6 +2,7 @@ package dev.leaderelection.benchmarks;
 
 import dev.leaderelection.ElectionScheduler;
 import dev.leaderelection.ElectionTimings;
+import dev.leaderelection.testing.file.FileStoreServer;
 import dev.leaderelection.testing.redis.RedisServers;
 import dev.leaderelection.testing.redis.RedisServers.Backend;
 import dev.leaderelection.testing.store.StoreServers;
@@ -34,6 +35,7 @@ final class BenchmarkStores {
     static BenchmarkStore start(String store) {
         return switch (StoreServers.canonicalName(store)) {
             case "redis" -> new RedisBenchmarkStore(RedisServers.start(Backend.PROCESS), true);
+            case "file" -> new FileBenchmarkStore((FileStoreServer) StoreServers.start("file"));
             // A store plugs in here: case "jdbc" -> new JdbcBenchmarkStore(StoreServers.start("jdbc"));
             default ->
                 throw new UnsupportedOperationException(
@@ -56,6 +58,7 @@ final class BenchmarkStores {
             case "redis" ->
                 RedisBenchmarkStore.elector(
                         Integer.parseInt(connection), null, election, instanceId, timings, scheduler);
+            case "file" -> FileBenchmarkStore.elector(connection, election, instanceId, timings, scheduler);
             // A store plugs in here: case "jdbc" -> JdbcBenchmarkStore.elector(connection, ...);
             default -> throw new UnsupportedOperationException("No benchmark elector for the " + store + " store");
         };
