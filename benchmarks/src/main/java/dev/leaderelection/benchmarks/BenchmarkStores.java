@@ -34,6 +34,7 @@ final class BenchmarkStores {
     static BenchmarkStore start(String store) {
         return switch (StoreServers.canonicalName(store)) {
             case "redis" -> new RedisBenchmarkStore(RedisServers.start(Backend.PROCESS), true);
+            case "etcd" -> new EtcdBenchmarkStore(StoreServers.start("etcd"));
             // A store plugs in here: case "jdbc" -> new JdbcBenchmarkStore(StoreServers.start("jdbc"));
             default ->
                 throw new UnsupportedOperationException(
@@ -56,6 +57,7 @@ final class BenchmarkStores {
             case "redis" ->
                 RedisBenchmarkStore.elector(
                         Integer.parseInt(connection), null, election, instanceId, timings, scheduler);
+            case "etcd" -> EtcdBenchmarkStore.elector(connection, election, instanceId, timings, scheduler);
             // A store plugs in here: case "jdbc" -> JdbcBenchmarkStore.elector(connection, ...);
             default -> throw new UnsupportedOperationException("No benchmark elector for the " + store + " store");
         };
