@@ -36,6 +36,7 @@ final class BenchmarkStores {
         return switch (StoreServers.canonicalName(store)) {
             case "redis" -> new RedisBenchmarkStore(RedisServers.start(Backend.PROCESS), true);
             case "file" -> new FileBenchmarkStore((FileStoreServer) StoreServers.start("file"));
+            case "etcd" -> new EtcdBenchmarkStore(StoreServers.start("etcd"));
             // A store plugs in here: case "jdbc" -> new JdbcBenchmarkStore(StoreServers.start("jdbc"));
             default ->
                 throw new UnsupportedOperationException(
@@ -59,6 +60,7 @@ final class BenchmarkStores {
                 RedisBenchmarkStore.elector(
                         Integer.parseInt(connection), null, election, instanceId, timings, scheduler);
             case "file" -> FileBenchmarkStore.elector(connection, election, instanceId, timings, scheduler);
+            case "etcd" -> EtcdBenchmarkStore.elector(connection, election, instanceId, timings, scheduler);
             // A store plugs in here: case "jdbc" -> JdbcBenchmarkStore.elector(connection, ...);
             default -> throw new UnsupportedOperationException("No benchmark elector for the " + store + " store");
         };

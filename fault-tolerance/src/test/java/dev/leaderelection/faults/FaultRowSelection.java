@@ -23,9 +23,12 @@ public final class FaultRowSelection implements PostDiscoveryFilter {
     /** The file store's rows: comma-separated method names of {@link StoreFaultScenarios}, or {@code all}. */
     static final String FILE_ROWS = "faults.file.rows";
 
-    /** Test class name → the system property that selects its rows. */
-    private static final Map<String, String> PROPERTIES =
-            Map.of("dev.leaderelection.faults.FileFaultToleranceIT", FILE_ROWS);
+    /** Test class name → the system property that selects its rows ({@code faults.<store>.rows}). */
+    private static final Map<String, String> PROPERTIES = Map.of(
+            "dev.leaderelection.faults.FileFaultToleranceIT", FILE_ROWS,
+            "dev.leaderelection.faults.EtcdFaultToleranceIT", "faults.etcd.rows",
+            "dev.leaderelection.faults.JdbcFaultToleranceIT", "faults.jdbc.rows",
+            "dev.leaderelection.faults.ZooKeeperFaultToleranceIT", "faults.zookeeper.rows");
 
     @Override
     public FilterResult apply(TestDescriptor descriptor) {

@@ -7,10 +7,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The etcd lease of each candidate key: twice the caller's TTL, so that a candidate stays listed
- * for two TTLs after its last call. One lease per election and instance, refreshed with a single
- * keep-alive alongside every call that writes the key, and replaced by a new one when it may have
- * less than one TTL left (the call then waits for the grant).
+ * The etcd lease of each candidate key, granted long and never kept alive, so that announcing a
+ * candidate costs no request of its own: a lease of twice the caller's TTL plus a reuse window
+ * ({@link #reuseWindow}: 16 TTLs, at least a minute), bound to the key by the calls made during
+ * that window, then replaced by a new grant. A key so stays at least two TTLs after its caller's
+ * last call; {@link EtcdLeaseStore#candidates} hides it once two TTLs have passed (the key's value
+ * holds its caller's clock and TTL), and etcd deletes it when its lease ends.
  */
 final class CandidateLeases {
 
@@ -21,33 +23,40 @@ final class CandidateLeases {
         this.leases = leases;
     }
 
-    /** The lease for the candidate key of this call: one with at least a TTL left once the call is done. */
+    /** How long one candidate lease serves new calls: 16 TTLs, at least a minute. */
+    static Duration reuseWindow(Duration ttl) {
+        Duration sixteen = ttl.multipliedBy(16);
+        return sixteen.compareTo(Duration.ofMinutes(1)) < 0 ? Duration.ofMinutes(1) : sixteen;
+    }
+
+    /** The lease for the candidate key of this call: one that ends at least two TTLs after the call. */
     CompletableFuture<Long> forCall(String election, String instanceId, Duration ttl) {
-        String candidate = election + '\n' + instanceId;
-        long seconds = EtcdLeaseStore.wholeSeconds(ttl.multipliedBy(2));
+        String candidate = key(election, instanceId);
+        Duration reuse = reuseWindow(ttl);
+        long seconds = EtcdLeaseStore.wholeSeconds(ttl.multipliedBy(2).plus(reuse));
         long now = System.nanoTime();
         CandidateLease current = byCandidate.get(candidate);
-        if (current != null && current.seconds() == seconds && now - current.refreshedAt() < ttl.toNanos()) {
-            leases.keepAliveOnce(current.id())
-                    .thenAccept(response -> {
-                        if (response.getTTL() > 0) {
-                            byCandidate.replace(candidate, current, current.refreshed(now));
-                        } else {
-                            byCandidate.remove(candidate, current);
-                        }
-                    })
-                    .exceptionally(ex -> null);
+        if (current != null && current.seconds() == seconds && now - current.sentAt() < reuse.toNanos()) {
             return CompletableFuture.completedFuture(current.id());
         }
+        // Counted from before the grant was sent: the lease ends no sooner than sentAt + seconds.
         return leases.grant(seconds).thenApply(granted -> {
             byCandidate.put(candidate, new CandidateLease(granted.getID(), seconds, now));
             return granted.getID();
         });
     }
 
-    private record CandidateLease(long id, long seconds, long refreshedAt) {
-        CandidateLease refreshed(long at) {
-            return new CandidateLease(id, seconds, at);
-        }
+    /**
+     * Forgets the candidate's lease after a failed call: it may be gone (a new or restored cluster),
+     * and a transaction that puts a key on a missing lease fails as a whole. The next call grants.
+     */
+    void forget(String election, String instanceId) {
+        byCandidate.remove(key(election, instanceId));
     }
+
+    private static String key(String election, String instanceId) {
+        return election + '\n' + instanceId;
+    }
+
+    private record CandidateLease(long id, long seconds, long sentAt) {}
 }

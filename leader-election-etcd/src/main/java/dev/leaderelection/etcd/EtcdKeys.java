@@ -13,16 +13,21 @@ import org.jspecify.annotations.Nullable;
  *       lease; its {@code mod_revision} is the grant's revision;
  *   <li>{@code p e/term}: a copy bound to the same lease, that keeps others out when an operator
  *       deletes the leader key while its holder may still lead;
+ *   <li>{@code p e/ttl}: the holder's etcd lease TTL in whole seconds, bound to the same lease: a
+ *       follower reads it in the acquire's transaction as the most its holder has left, where a
+ *       {@code LeaseTimeToLive} would cost a request of its own;
  *   <li>{@code p e/record}: the election's record, the base of its fencing tokens (microseconds of
  *       the client's clock when the record was written), never bound to a lease;
- *   <li>{@code p e/candidates/<instanceId>}: the caller's wall clock in milliseconds at its last
- *       acquire or renew, bound to a lease of twice that call's TTL.
+ *   <li>{@code p e/candidates/<instanceId>}: {@code <millis>/<ttl millis>}, the caller's wall clock at
+ *       its last acquire or renew and that call's TTL, bound to a long candidate lease ({@link
+ *       CandidateLeases}); listed for two TTLs after that call.
  * </ul>
  */
 record EtcdKeys(
         String election,
         ByteSequence leader,
         ByteSequence term,
+        ByteSequence ttl,
         ByteSequence record,
         ByteSequence candidatesPrefix,
         String candidatesPrefixText) {
@@ -33,6 +38,7 @@ record EtcdKeys(
 
     static final String LEADER = "leader";
     static final String TERM = "term";
+    static final String TTL = "ttl";
     static final String RECORD = "record";
     static final String CANDIDATES = "candidates/";
 
@@ -42,6 +48,7 @@ record EtcdKeys(
                 election,
                 bytes(base + LEADER),
                 bytes(base + TERM),
+                bytes(base + TTL),
                 bytes(base + RECORD),
                 bytes(base + CANDIDATES),
                 base + CANDIDATES);

@@ -42,8 +42,11 @@ import org.jspecify.annotations.Nullable;
  *   <li><b>Acquire</b> grants an etcd lease of the TTL rounded up to whole seconds (etcd raises it
  *       to its own minimum), then, in one transaction, writes the leader key and a term key bound to
  *       it if neither exists ({@code create_revision == 0}), or rewrites them if the term key holds
- *       the caller's token; otherwise it reads the holder, whose remaining time comes from {@code
- *       LeaseTimeToLive}.
+ *       the caller's token; otherwise it reads the holder and its TTL (the {@code ttl} key). While
+ *       the watch is up, an election this store found held and whose term key the watch has not
+ *       seen deleted since is only read, in one transaction: an idle follower sends one request
+ *       per acquire, and one acquire per lease. Without the watch the holder's remaining time
+ *       comes from {@code LeaseTimeToLive}.
  *   <li><b>Renew</b> refreshes the holder's lease with a single keep-alive (never jetcd's background
  *       keep-alive stream, whose failures the engine could not see in time), then checks in a
  *       transaction that both keys still carry the caller's token.
@@ -55,7 +58,8 @@ import org.jspecify.annotations.Nullable;
  *       above every earlier one even when the cluster starts its revisions again.
  *   <li><b>Wake-ups</b>: one watch per store on the key prefix ({@link EtcdWakeUps}).
  *   <li><b>Candidates</b>: every acquire and renew writes {@code candidates/<instanceId>} in its
- *       transaction, bound to a lease of twice the TTL kept per instance.
+ *       transaction, bound to a long candidate lease that is never kept alive ({@link
+ *       CandidateLeases}); {@link #candidates} lists a key for two TTLs after its last write.
  * </ul>
  *
  * <p>The store owns its {@link Client} and closes it in {@link #close()}. Calls never block the
@@ -83,7 +87,10 @@ public class EtcdLeaseStore implements LeaseStore {
      * keep-alive makes it whole again without a Raft write, where a grant costs one (and its expiry
      * another).
      */
-    private final Map<Long, Long> spareLeases = new ConcurrentHashMap<>();
+    private final Map<Long, Spare> spareLeases = new ConcurrentHashMap<>();
+
+    /** The watch's {@link EtcdWakeUps#mark mark} when this store's last acquire found each election held. */
+    private final Map<String, EtcdWakeUps.Mark> heldSeen = new ConcurrentHashMap<>();
 
     private final CandidateLeases candidateLeases;
     private final EtcdWakeUps wakeUps;
@@ -126,19 +133,73 @@ public class EtcdLeaseStore implements LeaseStore {
                 .keepaliveTimeout(Duration.ofSeconds(2));
     }
 
+    /**
+     * One transaction when the watch says the election is held still (an idle follower's call: one
+     * request, see {@link #probe}); otherwise a fresh lease, then the granting transaction.
+     */
     @Override
     public CompletionStage<AcquireResult> acquire(String election, LeaseToken token, Duration ttl) {
+        EtcdWakeUps.Mark mark = wakeUps.mark(election);
+        EtcdWakeUps.Mark seen = heldSeen.get(election);
+        CompletionStage<AcquireResult> answer = mark != null && mark.equals(seen)
+                ? probe(election, token, ttl, mark)
+                : grantOrRead(election, token, ttl, mark);
+        return answer.whenComplete((result, failure) -> {
+            if (failure != null) {
+                candidateLeases.forget(election, token.instanceId());
+            }
+        });
+    }
+
+    /**
+     * The election was held at this store's last acquire and the watch has stayed up since without
+     * seeing its term key deleted: one transaction that only reads the holder (and writes the
+     * candidate key) if it is held still; if it is free after all, or held with the caller's token,
+     * the full path follows.
+     */
+    private CompletionStage<AcquireResult> probe(
+            String election, LeaseToken token, Duration ttl, EtcdWakeUps.Mark mark) {
+        EtcdKeys electionKeys = keys(election);
+        ByteSequence ours = EtcdKeys.bytes(token.encoded());
+        return candidateLeases
+                .forCall(election, token.instanceId(), ttl)
+                .thenCompose(candidateLease -> kv.txn()
+                        .If(
+                                new Cmp(electionKeys.leader(), Cmp.Op.EQUAL, CmpTarget.createRevision(0)),
+                                new Cmp(electionKeys.term(), Cmp.Op.EQUAL, CmpTarget.createRevision(0)))
+                        .Then()
+                        .Else(Op.txn(
+                                new Cmp[] {new Cmp(electionKeys.term(), Cmp.Op.EQUAL, CmpTarget.value(ours))},
+                                new Op[0],
+                                heldReads(electionKeys, token, ttl, candidateLease)))
+                        .commit()
+                        .thenCompose(response -> {
+                            if (response.isSucceeded()
+                                    || response.getTxnResponses().get(0).isSucceeded()) {
+                                heldSeen.remove(election);
+                                return grantOrRead(election, token, ttl, wakeUps.mark(election));
+                            }
+                            return held(election, response.getTxnResponses().get(0), mark);
+                        }));
+    }
+
+    private CompletionStage<AcquireResult> grantOrRead(
+            String election, LeaseToken token, Duration ttl, EtcdWakeUps.@Nullable Mark mark) {
         EtcdKeys electionKeys = keys(election);
         ByteSequence ours = EtcdKeys.bytes(token.encoded());
         long seconds = wholeSeconds(ttl);
-        CompletableFuture<Long> lease = freshLease(seconds);
+        CompletableFuture<Spare> lease = freshLease(seconds);
         CompletableFuture<Long> candidateLease = candidateLeases.forCall(election, token.instanceId(), ttl);
-        return lease.thenCombine(candidateLease, LeasePair::new).thenCompose(pair -> {
+        return lease.thenCombine(candidateLease, SparePair::new).thenCompose(pair -> {
             long micros = nowMicros();
             Op[] grant = {
-                Op.put(electionKeys.leader(), ours, onLease(pair.lease())),
-                Op.put(electionKeys.term(), ours, onLease(pair.lease())),
-                candidatePut(electionKeys, token, pair.candidateLease()),
+                Op.put(electionKeys.leader(), ours, onLease(pair.lease().id())),
+                Op.put(electionKeys.term(), ours, onLease(pair.lease().id())),
+                Op.put(
+                        electionKeys.ttl(),
+                        EtcdKeys.bytes(Long.toString(seconds)),
+                        onLease(pair.lease().id())),
+                candidatePut(electionKeys, token, ttl, pair.candidateLease()),
                 Op.get(electionKeys.record(), GetOption.DEFAULT),
                 Op.txn(
                         new Cmp[] {new Cmp(electionKeys.record(), Cmp.Op.EQUAL, CmpTarget.createRevision(0))},
@@ -147,40 +208,69 @@ public class EtcdLeaseStore implements LeaseStore {
                         },
                         new Op[0])
             };
-            Op[] held = {
-                Op.get(electionKeys.leader(), GetOption.DEFAULT),
-                Op.get(electionKeys.term(), GetOption.DEFAULT),
-                candidatePut(electionKeys, token, pair.candidateLease())
-            };
             return kv.txn()
                     .If(
                             new Cmp(electionKeys.leader(), Cmp.Op.EQUAL, CmpTarget.createRevision(0)),
                             new Cmp(electionKeys.term(), Cmp.Op.EQUAL, CmpTarget.createRevision(0)))
                     .Then(grant)
                     .Else(Op.txn(
-                            new Cmp[] {new Cmp(electionKeys.term(), Cmp.Op.EQUAL, CmpTarget.value(ours))}, grant, held))
+                            new Cmp[] {new Cmp(electionKeys.term(), Cmp.Op.EQUAL, CmpTarget.value(ours))},
+                            grant,
+                            heldReads(electionKeys, token, ttl, pair.candidateLease())))
                     .commit()
                     .thenCompose(response -> {
                         TxnResponse branch = response.isSucceeded()
                                 ? response
                                 : response.getTxnResponses().get(0);
                         if (response.isSucceeded() || branch.isSucceeded()) {
+                            heldSeen.remove(election);
                             long revision = response.getHeader().getRevision();
-                            grants.put(election, new Grant(token.encoded(), pair.lease(), wholeSeconds(ttl)));
+                            grants.put(
+                                    election,
+                                    new Grant(token.encoded(), pair.lease().id(), seconds));
                             long base = base(branch.getGetResponses().get(0), micros);
                             return CompletableFuture.completedFuture(
                                     (AcquireResult) new AcquireResult.Granted(base + revision));
                         }
-                        // Unused: kept for the next acquire of this TTL.
-                        spareLeases.merge(seconds, pair.lease(), (kept, unused) -> kept);
-                        List<GetResponse> reads = branch.getGetResponses();
-                        KeyValue holder = first(reads.get(0))
-                                .orElseGet(() -> first(reads.get(1))
-                                        .orElseThrow(() -> new IllegalStateException("etcd answered that election '"
-                                                + election + "' is held but named no holder")));
-                        return holderOf(holder).thenApply(AcquireResult.Held::new);
+                        // Unused: kept for the next acquire of this TTL, if it comes within the lease's TTL.
+                        spareLeases.put(seconds, pair.lease());
+                        return held(election, branch, mark);
                     });
         });
+    }
+
+    /** What an acquire that finds the election held reads and writes: holder, term, TTL; the candidate key. */
+    private Op[] heldReads(EtcdKeys electionKeys, LeaseToken token, Duration ttl, long candidateLease) {
+        return new Op[] {
+            Op.get(electionKeys.leader(), GetOption.DEFAULT),
+            Op.get(electionKeys.term(), GetOption.DEFAULT),
+            Op.get(electionKeys.ttl(), GetOption.DEFAULT),
+            candidatePut(electionKeys, token, ttl, candidateLease)
+        };
+    }
+
+    /**
+     * The holder from {@link #heldReads}. While the watch is up ({@code mark} not null), its
+     * remaining time is the holder's TTL, an upper bound read in the same transaction: the watch
+     * wakes followers when the lease actually ends, so the bound costs no takeover time and saves
+     * the {@code LeaseTimeToLive} request. Without the watch, {@code LeaseTimeToLive} tells.
+     */
+    private CompletionStage<AcquireResult> held(String election, TxnResponse branch, EtcdWakeUps.@Nullable Mark mark) {
+        List<GetResponse> reads = branch.getGetResponses();
+        KeyValue holder = first(reads.get(0))
+                .orElseGet(() -> first(reads.get(1))
+                        .orElseThrow(() -> new IllegalStateException(
+                                "etcd answered that election '" + election + "' is held but named no holder")));
+        Optional<Long> holderTtl = first(reads.get(2)).flatMap(EtcdLeaseStore::parseLong);
+        if (mark != null) {
+            heldSeen.put(election, mark);
+            if (holderTtl.isPresent() && holderTtl.get() > 0) {
+                String instanceId = LeaseToken.instanceIdOf(holder.getValue().toString(StandardCharsets.UTF_8));
+                return CompletableFuture.completedFuture(
+                        new AcquireResult.Held(new LeaseHolder(instanceId, Duration.ofSeconds(holderTtl.get()))));
+            }
+        }
+        return holderOf(holder).thenApply(AcquireResult.Held::new);
     }
 
     /**
@@ -201,43 +291,61 @@ public class EtcdLeaseStore implements LeaseStore {
         Grant grant = grantOf(election, token);
         long seconds = wholeSeconds(ttl);
         if (grant != null && grant.seconds() == seconds) {
-            return keepAlive(grant.lease())
-                    .thenCombine(candidateLease, LeasePair::new)
-                    .thenCompose(pair -> {
-                        if (pair.lease() == 0) {
-                            return CompletableFuture.completedFuture(false);
-                        }
-                        return kv.txn()
-                                .If(stillOurs)
-                                .Then(candidatePut(electionKeys, token, pair.candidateLease()))
-                                .Else(candidatePut(electionKeys, token, pair.candidateLease()))
-                                .commit()
-                                .thenApply(TxnResponse::isSucceeded);
-                    });
+            return forgetOnFailure(
+                    election,
+                    token,
+                    keepAlive(grant.lease())
+                            .thenCombine(candidateLease, LeasePair::new)
+                            .thenCompose(pair -> {
+                                if (pair.lease() == 0) {
+                                    return CompletableFuture.completedFuture(false);
+                                }
+                                return kv.txn()
+                                        .If(stillOurs)
+                                        .Then(candidatePut(electionKeys, token, ttl, pair.candidateLease()))
+                                        .Else(candidatePut(electionKeys, token, ttl, pair.candidateLease()))
+                                        .commit()
+                                        .thenApply(TxnResponse::isSucceeded);
+                            }));
         }
-        return leases.grant(seconds)
-                .thenApply(granted -> granted.getID())
-                .thenCombine(candidateLease, LeasePair::new)
-                .thenCompose(pair -> kv.txn()
-                        .If(stillOurs)
-                        .Then(
-                                Op.get(electionKeys.term(), GetOption.DEFAULT),
-                                Op.put(electionKeys.leader(), ours, onLease(pair.lease())),
-                                Op.put(electionKeys.term(), ours, onLease(pair.lease())),
-                                candidatePut(electionKeys, token, pair.candidateLease()))
-                        .Else(candidatePut(electionKeys, token, pair.candidateLease()))
-                        .commit()
-                        .thenApply(response -> {
-                            if (!response.isSucceeded()) {
-                                return false;
-                            }
-                            grants.put(election, new Grant(token.encoded(), pair.lease(), seconds));
-                            first(response.getGetResponses().get(0))
-                                    .map(KeyValue::getLease)
-                                    .filter(old -> old != 0 && old != pair.lease())
-                                    .ifPresent(old -> leases.revoke(old).exceptionally(ex -> null));
-                            return true;
-                        }));
+        return forgetOnFailure(
+                election,
+                token,
+                leases.grant(seconds)
+                        .thenApply(granted -> granted.getID())
+                        .thenCombine(candidateLease, LeasePair::new)
+                        .thenCompose(pair -> kv.txn()
+                                .If(stillOurs)
+                                .Then(
+                                        Op.get(electionKeys.term(), GetOption.DEFAULT),
+                                        Op.put(electionKeys.leader(), ours, onLease(pair.lease())),
+                                        Op.put(electionKeys.term(), ours, onLease(pair.lease())),
+                                        Op.put(
+                                                electionKeys.ttl(),
+                                                EtcdKeys.bytes(Long.toString(seconds)),
+                                                onLease(pair.lease())),
+                                        candidatePut(electionKeys, token, ttl, pair.candidateLease()))
+                                .Else(candidatePut(electionKeys, token, ttl, pair.candidateLease()))
+                                .commit()
+                                .thenApply(response -> {
+                                    if (!response.isSucceeded()) {
+                                        return false;
+                                    }
+                                    grants.put(election, new Grant(token.encoded(), pair.lease(), seconds));
+                                    first(response.getGetResponses().get(0))
+                                            .map(KeyValue::getLease)
+                                            .filter(old -> old != 0 && old != pair.lease())
+                                            .ifPresent(old -> leases.revoke(old).exceptionally(ex -> null));
+                                    return true;
+                                })));
+    }
+
+    private <T> CompletionStage<T> forgetOnFailure(String election, LeaseToken token, CompletionStage<T> call) {
+        return call.whenComplete((result, failure) -> {
+            if (failure != null) {
+                candidateLeases.forget(election, token.instanceId());
+            }
+        });
     }
 
     @Override
@@ -253,7 +361,8 @@ public class EtcdLeaseStore implements LeaseStore {
                                 new Cmp[] {new Cmp(electionKeys.leader(), Cmp.Op.EQUAL, CmpTarget.value(ours))},
                                 new Op[] {Op.delete(electionKeys.leader(), io.etcd.jetcd.options.DeleteOption.DEFAULT)},
                                 new Op[0]),
-                        Op.delete(electionKeys.term(), io.etcd.jetcd.options.DeleteOption.DEFAULT))
+                        Op.delete(electionKeys.term(), io.etcd.jetcd.options.DeleteOption.DEFAULT),
+                        Op.delete(electionKeys.ttl(), io.etcd.jetcd.options.DeleteOption.DEFAULT))
                 .commit()
                 .thenApply(response -> {
                     if (!response.isSucceeded()) {
@@ -294,6 +403,7 @@ public class EtcdLeaseStore implements LeaseStore {
                                 .isPrefix(true)
                                 .build())
                 .thenApply(response -> response.getKvs().stream()
+                        .filter(this::listed)
                         .map(entry -> new Candidate(
                                 entry.getKey()
                                         .toString(StandardCharsets.UTF_8)
@@ -364,14 +474,16 @@ public class EtcdLeaseStore implements LeaseStore {
      * the spare one, refreshed by a keep-alive that completes before the transaction that binds the
      * keys to it, else a new one. Never shared: a spare is taken out of the map before use.
      */
-    private CompletableFuture<Long> freshLease(long seconds) {
-        Long spare = spareLeases.remove(seconds);
-        CompletableFuture<Long> refreshed = spare == null
-                ? CompletableFuture.completedFuture(0L)
-                : keepAlive(spare).exceptionally(ex -> 0L);
-        return refreshed.thenCompose(alive -> alive != 0
-                ? CompletableFuture.completedFuture(alive)
-                : leases.grant(seconds).thenApply(granted -> granted.getID()));
+    private CompletableFuture<Spare> freshLease(long seconds) {
+        Spare spare = spareLeases.remove(seconds);
+        long now = System.nanoTime();
+        // A spare that had its last refresh more than its TTL ago (less 100 ms) has ended: grant at once.
+        boolean alive = spare != null && now - spare.refreshedAt() < seconds * 1_000_000_000L - 100_000_000L;
+        CompletableFuture<Long> refreshed =
+                alive ? keepAlive(spare.id()).exceptionally(ex -> 0L) : CompletableFuture.completedFuture(0L);
+        return refreshed.thenCompose(kept -> kept != 0
+                ? CompletableFuture.completedFuture(new Spare(kept, now))
+                : leases.grant(seconds).thenApply(granted -> new Spare(granted.getID(), now)));
     }
 
     /** The lease if a single keep-alive found it alive, else 0. */
@@ -401,11 +513,24 @@ public class EtcdLeaseStore implements LeaseStore {
         return Duration.ofSeconds(grantedSeconds > 0 ? Math.min(ttlSeconds + 1, grantedSeconds) : ttlSeconds + 1);
     }
 
-    private Op candidatePut(EtcdKeys electionKeys, LeaseToken token, long candidateLease) {
+    private Op candidatePut(EtcdKeys electionKeys, LeaseToken token, Duration ttl, long candidateLease) {
         return Op.put(
                 electionKeys.candidate(token.instanceId()),
-                EtcdKeys.bytes(Long.toString(clock.millis())),
+                EtcdKeys.bytes(clock.millis() + "/" + ttl.toMillis()),
                 onLease(candidateLease));
+    }
+
+    /** Whether a candidate key is within two TTLs of its last call (its lease may outlive that). */
+    private boolean listed(KeyValue entry) {
+        String[] parts = entry.getValue().toString(StandardCharsets.UTF_8).split("/");
+        if (parts.length != 2) {
+            return true;
+        }
+        try {
+            return clock.millis() <= Long.parseLong(parts[0]) + 2 * Long.parseLong(parts[1]);
+        } catch (NumberFormatException ex) {
+            return true;
+        }
     }
 
     private long nowMicros() {
@@ -421,7 +546,9 @@ public class EtcdLeaseStore implements LeaseStore {
 
     private static Instant lastSeen(KeyValue entry) {
         try {
-            return Instant.ofEpochMilli(Long.parseLong(entry.getValue().toString(StandardCharsets.UTF_8)));
+            String value = entry.getValue().toString(StandardCharsets.UTF_8);
+            int slash = value.indexOf('/');
+            return Instant.ofEpochMilli(Long.parseLong(slash < 0 ? value : value.substring(0, slash)));
         } catch (NumberFormatException ex) {
             return Instant.EPOCH;
         }
@@ -445,6 +572,19 @@ public class EtcdLeaseStore implements LeaseStore {
     }
 
     private record LeasePair(long lease, long candidateLease) {}
+
+    private record SparePair(Spare lease, long candidateLease) {}
+
+    /** An etcd lease and when it was last granted or refreshed ({@link System#nanoTime()} before the call). */
+    private record Spare(long id, long refreshedAt) {}
+
+    private static Optional<Long> parseLong(KeyValue entry) {
+        try {
+            return Optional.of(Long.parseLong(entry.getValue().toString(StandardCharsets.UTF_8)));
+        } catch (NumberFormatException ex) {
+            return Optional.empty();
+        }
+    }
 
     private record Grant(String token, long lease, long seconds) {}
 }

@@ -24,6 +24,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +49,8 @@ final class EtcdWakeUps {
     private final Client client;
     private final String keyPrefix;
     private final Map<String, Set<LeaseChangeListener>> listeners = new ConcurrentHashMap<>();
+    /** Deletes of each election's term key the watch has seen (releases, expiries, revokes). */
+    private final Map<String, AtomicLong> termDeletes = new ConcurrentHashMap<>();
     /** The base of each election's fencing tokens, as the record key last showed it. */
     private final Map<String, Long> bases = new ConcurrentHashMap<>();
 
@@ -95,6 +98,23 @@ final class EtcdWakeUps {
             }
         };
     }
+
+    /**
+     * Where the watch stands for {@code election}, or {@code null} while it is not up: two equal
+     * marks mean the watch stayed up in between and saw no delete of the election's term key, so
+     * an election held at the first mark is held still (as far as etcd has told this store).
+     */
+    synchronized @Nullable Mark mark(String election) {
+        if (!subscribed) {
+            return null;
+        }
+        return new Mark(
+                generation,
+                termDeletes.computeIfAbsent(election, name -> new AtomicLong()).get());
+    }
+
+    /** See {@link #mark}. */
+    record Mark(long watch, long termDeletes) {}
 
     synchronized void start() {
         if (closed || wanted) {
@@ -173,6 +193,12 @@ final class EtcdWakeUps {
             EtcdKeys.Parsed key = EtcdKeys.parse(keyPrefix, event.getKeyValue().getKey());
             if (key == null) {
                 continue;
+            }
+            if (key.role().equals(EtcdKeys.TERM) && event.getEventType() == WatchEvent.EventType.DELETE) {
+                // counted before anyone is woken: a wake-up's acquire sees the new mark
+                termDeletes
+                        .computeIfAbsent(key.election(), name -> new AtomicLong())
+                        .incrementAndGet();
             }
             Set<LeaseChangeListener> ofElection = listeners.get(key.election());
             if (ofElection == null || ofElection.isEmpty()) {

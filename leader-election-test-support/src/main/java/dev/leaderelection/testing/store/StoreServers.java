@@ -1,6 +1,7 @@
 package dev.leaderelection.testing.store;
 
 import dev.leaderelection.testing.file.FileStoreServer;
+import dev.leaderelection.testing.etcd.EtcdStoreServer;
 import dev.leaderelection.testing.redis.RedisStoreServer;
 import java.util.Arrays;
 import java.util.List;
@@ -18,7 +19,7 @@ public final class StoreServers {
     public static final List<String> KNOWN = List.of("redis", "jdbc", "etcd", "zookeeper", "kubernetes", "file");
 
     /** The stores whose server can be started here, in the order the suites run them. */
-    public static final List<String> AVAILABLE = List.of("redis", "file");
+    public static final List<String> AVAILABLE = List.of("redis", "etcd", "file");
 
     private StoreServers() {}
 
@@ -53,6 +54,7 @@ public final class StoreServers {
         StoreServer server = switch (name) {
             case "redis" -> new RedisStoreServer();
             case "file" -> new FileStoreServer();
+            case "etcd" -> new EtcdStoreServer();
             // A store plugs in here: case "jdbc" -> new PostgresStoreServer();
             default ->
                 throw new UnsupportedOperationException(
