@@ -1,5 +1,6 @@
 package dev.leaderelection.testing.store;
 
+import dev.leaderelection.testing.jdbc.JdbcStoreServer;
 import dev.leaderelection.testing.redis.RedisStoreServer;
 import java.util.Arrays;
 import java.util.List;
@@ -17,7 +18,7 @@ public final class StoreServers {
     public static final List<String> KNOWN = List.of("redis", "jdbc", "etcd", "zookeeper", "kubernetes", "file");
 
     /** The stores whose server can be started here, in the order the suites run them. */
-    public static final List<String> AVAILABLE = List.of("redis");
+    public static final List<String> AVAILABLE = List.of("redis", "jdbc");
 
     private StoreServers() {}
 
@@ -51,6 +52,7 @@ public final class StoreServers {
         String name = canonicalName(store);
         StoreServer server = switch (name) {
             case "redis" -> new RedisStoreServer();
+            case "jdbc" -> new JdbcStoreServer();
             // A store plugs in here: case "jdbc" -> new PostgresStoreServer();
             default ->
                 throw new UnsupportedOperationException(
