@@ -2,6 +2,7 @@ package dev.leaderelection.benchmarks;
 
 import dev.leaderelection.ElectionScheduler;
 import dev.leaderelection.ElectionTimings;
+import dev.leaderelection.testing.jdbc.JdbcStoreServer;
 import dev.leaderelection.testing.redis.RedisServers;
 import dev.leaderelection.testing.redis.RedisServers.Backend;
 import dev.leaderelection.testing.store.StoreServers;
@@ -34,7 +35,7 @@ final class BenchmarkStores {
     static BenchmarkStore start(String store) {
         return switch (StoreServers.canonicalName(store)) {
             case "redis" -> new RedisBenchmarkStore(RedisServers.start(Backend.PROCESS), true);
-            // A store plugs in here: case "jdbc" -> new JdbcBenchmarkStore(StoreServers.start("jdbc"));
+            case "jdbc" -> new JdbcBenchmarkStore((JdbcStoreServer) StoreServers.start("jdbc"));
             default ->
                 throw new UnsupportedOperationException(
                         "The benchmarks cannot run the " + store + " store in this build yet");
@@ -56,7 +57,7 @@ final class BenchmarkStores {
             case "redis" ->
                 RedisBenchmarkStore.elector(
                         Integer.parseInt(connection), null, election, instanceId, timings, scheduler);
-            // A store plugs in here: case "jdbc" -> JdbcBenchmarkStore.elector(connection, ...);
+            case "jdbc" -> JdbcBenchmarkStore.elector(connection, election, instanceId, timings, scheduler);
             default -> throw new UnsupportedOperationException("No benchmark elector for the " + store + " store");
         };
     }
