@@ -3,6 +3,7 @@ package dev.leaderelection.benchmarks;
 import dev.leaderelection.ElectionScheduler;
 import dev.leaderelection.ElectionTimings;
 import dev.leaderelection.testing.file.FileStoreServer;
+import dev.leaderelection.testing.jdbc.JdbcStoreServer;
 import dev.leaderelection.testing.redis.RedisServers;
 import dev.leaderelection.testing.redis.RedisServers.Backend;
 import dev.leaderelection.testing.store.StoreServers;
@@ -37,7 +38,7 @@ final class BenchmarkStores {
             case "redis" -> new RedisBenchmarkStore(RedisServers.start(Backend.PROCESS), true);
             case "file" -> new FileBenchmarkStore((FileStoreServer) StoreServers.start("file"));
             case "etcd" -> new EtcdBenchmarkStore(StoreServers.start("etcd"));
-            // A store plugs in here: case "jdbc" -> new JdbcBenchmarkStore(StoreServers.start("jdbc"));
+            case "jdbc" -> new JdbcBenchmarkStore((JdbcStoreServer) StoreServers.start("jdbc"));
             default ->
                 throw new UnsupportedOperationException(
                         "The benchmarks cannot run the " + store + " store in this build yet");
@@ -61,7 +62,7 @@ final class BenchmarkStores {
                         Integer.parseInt(connection), null, election, instanceId, timings, scheduler);
             case "file" -> FileBenchmarkStore.elector(connection, election, instanceId, timings, scheduler);
             case "etcd" -> EtcdBenchmarkStore.elector(connection, election, instanceId, timings, scheduler);
-            // A store plugs in here: case "jdbc" -> JdbcBenchmarkStore.elector(connection, ...);
+            case "jdbc" -> JdbcBenchmarkStore.elector(connection, election, instanceId, timings, scheduler);
             default -> throw new UnsupportedOperationException("No benchmark elector for the " + store + " store");
         };
     }

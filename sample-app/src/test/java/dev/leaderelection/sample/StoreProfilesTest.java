@@ -35,6 +35,20 @@ class StoreProfilesTest {
     }
 
     @Test
+    void theJdbcProfileKeepsRedisInactiveAndTheRedisProfileKeepsTheDataSourceInactive() {
+        assertStoreAndProfile("jdbc", "--leader.election.store=jdbc");
+        assertStoreAndProfile("jdbc", "--spring.profiles.active=jdbc");
+        assertThat(excludes("jdbc"))
+                .contains("org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration")
+                .doesNotContain("DataSourceAutoConfiguration");
+        assertThat(excludes("redis"))
+                .contains("org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
+                .contains(
+                        "org.springframework.boot.jdbc.autoconfigure.health.DataSourceHealthContributorAutoConfiguration")
+                .doesNotContain("DataRedisAutoConfiguration");
+    }
+
+    @Test
     void everyStoreProfileOnTheClassPathNamesItsOwnStore() throws IOException {
         int profiles = 0;
         for (String store : StoreServers.KNOWN) {
@@ -51,6 +65,15 @@ class StoreProfilesTest {
             }
         }
         assertThat(profiles).as("store profiles").isPositive();
+    }
+
+    private static String excludes(String profile) {
+        try (ConfigurableApplicationContext context = new SpringApplicationBuilder(ConfigFilesOnly.class)
+                .web(WebApplicationType.NONE)
+                .properties("spring.main.banner-mode=off")
+                .run("--spring.profiles.active=" + profile)) {
+            return context.getEnvironment().getProperty("spring.autoconfigure.exclude", "");
+        }
     }
 
     private static void assertStoreAndProfile(String store, String... args) {

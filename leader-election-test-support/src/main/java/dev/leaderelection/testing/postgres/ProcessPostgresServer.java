@@ -186,7 +186,17 @@ public final class ProcessPostgresServer implements AutoCloseable {
             List<ProcessHandle> all = new ArrayList<>();
             all.add(running.toHandle());
             all.addAll(running.descendants().toList());
-            all.forEach(handle -> Signals.stop(handle.pid()));
+            // The postmaster first, so it forks no backend we would miss; a backend that exits
+            // between the listing and its signal (a client just closed) needs no freezing.
+            all.forEach(handle -> {
+                try {
+                    Signals.stop(handle.pid());
+                } catch (IllegalStateException ex) {
+                    if (handle.isAlive()) {
+                        throw ex;
+                    }
+                }
+            });
             paused = all;
         }
     }
@@ -194,7 +204,15 @@ public final class ProcessPostgresServer implements AutoCloseable {
     /** Lets a paused server run again (SIGCONT). */
     public synchronized void resume() {
         if (!paused.isEmpty()) {
-            paused.stream().filter(ProcessHandle::isAlive).forEach(handle -> Signals.resume(handle.pid()));
+            paused.stream().filter(ProcessHandle::isAlive).forEach(handle -> {
+                try {
+                    Signals.resume(handle.pid());
+                } catch (IllegalStateException ex) {
+                    if (handle.isAlive()) {
+                        throw ex;
+                    }
+                }
+            });
             paused = List.of();
         }
     }

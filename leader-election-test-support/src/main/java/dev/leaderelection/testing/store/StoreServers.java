@@ -2,6 +2,7 @@ package dev.leaderelection.testing.store;
 
 import dev.leaderelection.testing.file.FileStoreServer;
 import dev.leaderelection.testing.etcd.EtcdStoreServer;
+import dev.leaderelection.testing.jdbc.JdbcStoreServer;
 import dev.leaderelection.testing.redis.RedisStoreServer;
 import java.util.Arrays;
 import java.util.List;
@@ -19,7 +20,7 @@ public final class StoreServers {
     public static final List<String> KNOWN = List.of("redis", "jdbc", "etcd", "zookeeper", "kubernetes", "file");
 
     /** The stores whose server can be started here, in the order the suites run them. */
-    public static final List<String> AVAILABLE = List.of("redis", "etcd", "file");
+    public static final List<String> AVAILABLE = List.of("redis", "jdbc", "etcd", "file");
 
     private StoreServers() {}
 
@@ -55,7 +56,7 @@ public final class StoreServers {
             case "redis" -> new RedisStoreServer();
             case "file" -> new FileStoreServer();
             case "etcd" -> new EtcdStoreServer();
-            // A store plugs in here: case "jdbc" -> new PostgresStoreServer();
+            case "jdbc" -> new JdbcStoreServer();
             default ->
                 throw new UnsupportedOperationException(
                         "The " + name + " store has no server launcher in this build yet; available: "
