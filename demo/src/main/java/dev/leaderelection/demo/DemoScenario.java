@@ -8,12 +8,17 @@ import dev.leaderelection.testing.store.StoreServers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -22,15 +27,23 @@ import org.jspecify.annotations.Nullable;
  * demo.
  *
  * <p>The store is the one {@link DemoOptions#store()} names, its server started by {@link
- * StoreServers}. Steps 3 and 4 stop and restart that server; a store without one (the file store:
+ * StoreServers}. Steps 4 and 5 stop and restart that server; a store without one (the file store:
  * its {@link StoreServer} supports neither kill nor restart) freezes the holder instead.
+ *
+ * <p>The instances relinquish leadership every {@link #RELINQUISH_INTERVAL} (step 2 shows it): long
+ * enough for every other step to run within one term, short enough for step 2 to wait for it.
  */
 final class DemoScenario implements AutoCloseable {
 
-    /** Three JVMs starting at once; on a shared 2-core machine under load they took over two minutes. */
-    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(180);
+    /**
+     * Three JVMs starting at once; on a shared 2-core machine under load (load average 24) they took
+     * up to 190 s. Bounds startup only, measures nothing.
+     */
+    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(300);
     /** Generous bounds for a shared, busy machine; the timeline shows the real durations. */
     private static final Duration STEP_TIMEOUT = Duration.ofSeconds(30);
+    /** {@code leader.election.relinquish.interval} of every instance; well within {@link #STEP_TIMEOUT}. */
+    static final Duration RELINQUISH_INTERVAL = Duration.ofSeconds(12);
 
     private final DemoOptions options;
     private final Timeline timeline;
@@ -52,6 +65,7 @@ final class DemoScenario implements AutoCloseable {
         }
         start();
         String leader = electOneLeader();
+        leader = relinquish(leader);
         leader = killTheLeader(leader);
         if (store().supports(Capability.KILL) && store().supports(Capability.RESTART)) {
             stopStore(leader);
@@ -67,7 +81,8 @@ final class DemoScenario implements AutoCloseable {
         store = server;
         timeline.note("leader-election demo: " + options.instances()
                 + " instances of the sample Telnet gateway elect one leader through " + server.displayName() + ".");
-        timeline.note("Only the leader may hold the Telnet session. Instance logs: " + options.logDir());
+        timeline.note("Only the leader may hold the Telnet session; each leader relinquishes it after "
+                + RELINQUISH_INTERVAL.toSeconds() + " s. Instance logs: " + options.logDir());
         timeline.step("0. start " + server.displayName() + ", the Telnet destination and the instances");
         timeline.add(server.name(), server.describe());
         TelnetDestination telnet = new TelnetDestination(timeline);
@@ -84,6 +99,7 @@ final class DemoScenario implements AutoCloseable {
                     "--telnet.host=127.0.0.1",
                     "--telnet.port=" + telnet.port(),
                     "--leader.election.instance-id=" + name,
+                    "--leader.election.relinquish.interval=" + RELINQUISH_INTERVAL.toSeconds() + "s",
                     "--spring.main.banner-mode=off"));
             AppProcess instance =
                     AppProcess.launch(name, options.appJar(), options.logDir().resolve(name + ".log"), arguments);
@@ -102,12 +118,102 @@ final class DemoScenario implements AutoCloseable {
                         STARTUP_TIMEOUT,
                         statuses ->
                                 statuses.values().stream().noneMatch(status -> status.equals(LeaderStatus.STARTING)));
-        return awaitOneLeaderWithSession("one leader holding the only Telnet session");
+        String leader = awaitOneLeaderWithSession("one leader holding the only Telnet session");
+        printCandidates(leader);
+        return leader;
     }
 
-    /** Step 2: SIGKILL the leader; another instance takes over once the lease runs out. */
+    /**
+     * The group view as the leader's {@code GET /actuator/leader} lists it ({@code candidates}),
+     * once it lists every instance: each announces itself with every call it makes to the store.
+     */
+    private void printCandidates(String leader) {
+        List<String> names = cluster().statuses().keySet().stream().sorted().toList();
+        AppProcess instance = cluster().instance(leader);
+        long deadline = System.nanoTime() + STEP_TIMEOUT.toNanos();
+        List<Candidate> candidates = Candidate.listedBy(instance);
+        while (!candidates.stream().map(Candidate::instanceId).toList().equals(names)) {
+            if (System.nanoTime() > deadline) {
+                throw new DemoFailedException("Expected " + leader + "'s GET /actuator/leader to list the candidates "
+                        + names + " within " + STEP_TIMEOUT.toSeconds() + " s, but it lists " + candidates);
+            }
+            pause(Duration.ofMillis(200)); // the polling interval, not a synchronisation
+            candidates = Candidate.listedBy(instance);
+        }
+        timeline.add(
+                "demo",
+                "candidates (GET /actuator/leader on " + leader + "): "
+                        + candidates.stream()
+                                .map(candidate -> candidate.instanceId() + " " + candidate.role())
+                                .collect(Collectors.joining(", ")));
+    }
+
+    /**
+     * Step 2: the leader's term reaches the relinquish interval; it steps down (reason {@code
+     * RELINQUISHED}), closes its session before it releases the lease, and another instance takes
+     * over with a fresh fencing token.
+     */
+    private String relinquish(String leader) {
+        long token = fencingTokens.get(fencingTokens.size() - 1);
+        timeline.step("2. wait for the leader (" + leader + ") to relinquish after " + RELINQUISH_INTERVAL.toSeconds()
+                + " s: it closes its session, then releases the lease");
+        String successor = cluster()
+                .await(
+                        "a leader other than " + leader,
+                        STEP_TIMEOUT,
+                        statuses -> statuses.entrySet().stream()
+                                .anyMatch(entry -> entry.getValue().isLeader()
+                                        && !entry.getKey().equals(leader)))
+                .entrySet()
+                .stream()
+                .filter(entry -> entry.getValue().isLeader())
+                .map(Map.Entry::getKey)
+                .findFirst()
+                .orElseThrow();
+        String revoked =
+                awaitLogLine(leader, "Leadership revoked: .* fencingToken=" + token + " reason=RELINQUISHED .*");
+        timeline.add(leader, "log: " + revoked.substring(revoked.indexOf("Leadership revoked")));
+        String next = awaitOneLeaderWithSession("another instance to take over the lease and the session");
+        long nextToken = fencingTokens.get(fencingTokens.size() - 1);
+        if (destination().mostOpenAtOnce() != 1) {
+            throw new DemoFailedException("Two Telnet sessions were open at once around the relinquish");
+        }
+        timeline.add(
+                "demo",
+                "OK: " + leader + " relinquished; " + next + " took over with fencing token " + nextToken + " > "
+                        + token + "; " + leader + "'s session closed before " + next + "'s opened");
+        if (!next.equals(successor)) {
+            timeline.add("demo", "(" + successor + " led briefly in between)");
+        }
+        return next;
+    }
+
+    /** The first line of {@code instance}'s log that matches {@code regex}, waiting up to a step's timeout. */
+    private String awaitLogLine(String instance, String regex) {
+        Pattern pattern = Pattern.compile(regex);
+        Path log = options.logDir().resolve(instance + ".log");
+        long deadline = System.nanoTime() + STEP_TIMEOUT.toNanos();
+        while (true) {
+            try (Stream<String> lines = Files.lines(log)) {
+                Optional<String> found =
+                        lines.filter(line -> pattern.matcher(line).find()).findFirst();
+                if (found.isPresent()) {
+                    return found.get();
+                }
+            } catch (IOException | UncheckedIOException ex) {
+                // not written yet, or a line cut in the middle: read again
+            }
+            if (System.nanoTime() > deadline) {
+                throw new DemoFailedException("Expected a line matching '" + regex + "' in " + log + " within "
+                        + STEP_TIMEOUT.toSeconds() + " s");
+            }
+            pause(Duration.ofMillis(200)); // the polling interval, not a synchronisation
+        }
+    }
+
+    /** Step 3: SIGKILL the leader; another instance takes over once the lease runs out. */
     private String killTheLeader(String leader) {
-        timeline.step("2. kill -9 the leader (" + leader + "): it cannot release its lease");
+        timeline.step("3. kill -9 the leader (" + leader + "): it cannot release its lease");
         Instant killedAt = Instant.now();
         AppProcess victim = cluster().kill(leader);
         timeline.add("demo", "killed " + leader + " (pid " + victim.pid() + ")");
@@ -121,10 +227,10 @@ final class DemoScenario implements AutoCloseable {
         return successor;
     }
 
-    /** Step 3: the store stops; nobody can prove a lease, so every instance stands by and the session closes. */
+    /** Step 4: the store stops; nobody can prove a lease, so every instance stands by and the session closes. */
     private void stopStore(String leader) {
         String name = store().displayName();
-        timeline.step("3. stop " + name + ": nobody can prove it holds the lease (fail-closed)");
+        timeline.step("4. stop " + name + ": nobody can prove it holds the lease (fail-closed)");
         long leaseMillis = cluster().statuses().get(leader).leaseDuration().toMillis();
         long stoppedAt = timeline.elapsedMillis();
         store().kill();
@@ -148,13 +254,13 @@ final class DemoScenario implements AutoCloseable {
     }
 
     /**
-     * Step 4: the store comes back. If it lost its data (Redis without persistence), nobody is granted
+     * Step 5: the store comes back. If it lost its data (Redis without persistence), nobody is granted
      * the lease within one lease of the restart (a leader from before it may still trust its
      * deadline); then exactly one leader, with a higher fencing token.
      */
     private void restartStore() {
         boolean empty = !store().keepsDataOnRestart();
-        timeline.step("4. restart " + store().displayName() + (empty ? " (empty)" : " (on its data)") + ": "
+        timeline.step("5. restart " + store().displayName() + (empty ? " (empty)" : " (on its data)") + ": "
                 + (empty ? "after one lease, " : "") + "exactly one leader and one session again");
         Instant restartedAt = Instant.now();
         store().start();
@@ -177,17 +283,17 @@ final class DemoScenario implements AutoCloseable {
     }
 
     /**
-     * Steps 3 and 4 of a store without a server: the holder freezes (SIGSTOP) for two leases, then
+     * Steps 4 and 5 of a store without a server: the holder freezes (SIGSTOP) for two leases, then
      * runs again; never two sessions at once, and then exactly one leader with the only session.
      */
     private void freezeTheHolder(String leader) {
         long leaseMillis = cluster().statuses().get(leader).leaseDuration().toMillis();
-        timeline.step("3. freeze the leader (" + leader + ", kill -STOP) for two leases");
+        timeline.step("4. freeze the leader (" + leader + ", kill -STOP) for two leases");
         AppProcess holder = cluster().instance(leader);
         holder.freeze();
         timeline.add("demo", "froze " + leader + " (pid " + holder.pid() + ")");
         pause(Duration.ofMillis(2 * leaseMillis));
-        timeline.step("4. let it run again (kill -CONT): exactly one leader and one session");
+        timeline.step("5. let it run again (kill -CONT): exactly one leader and one session");
         holder.thaw();
         timeline.add("demo", "thawed " + leader);
         awaitOneLeaderWithSession("exactly one leader holding the only Telnet session");
@@ -204,7 +310,7 @@ final class DemoScenario implements AutoCloseable {
     }
 
     private void finish() {
-        timeline.step("5. stop everything");
+        timeline.step("6. stop everything");
         close();
         if (destination().mostOpenAtOnce() != 1) {
             throw new DemoFailedException(
@@ -234,7 +340,9 @@ final class DemoScenario implements AutoCloseable {
         fencingTokens.add(leader.getValue().fencingToken());
         timeline.add(
                 "demo",
-                "OK: " + leader.getKey() + " leads, " + (statuses.size() - 1)
+                "OK: " + leader.getKey() + " leads (fencing token "
+                        + leader.getValue().fencingToken() + "), "
+                        + (statuses.size() - 1)
                         + " following; the destination has one session, from " + leader.getKey());
         return leader.getKey();
     }

@@ -1,26 +1,29 @@
 package dev.leaderelection.sample;
 
 import dev.leaderelection.LeaderElector;
+import dev.leaderelection.annotation.LeaderLifecycle;
 import dev.leaderelection.annotation.LeaderOnly;
-import dev.leaderelection.event.LeadershipGrantedEvent;
-import dev.leaderelection.event.LeadershipRevokedEvent;
 import jakarta.annotation.PreDestroy;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.event.EventListener;
-import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
- * Holds the leader's Telnet connection: opens it when leadership is granted, closes it at once when
- * leadership is revoked, and writes only through the connection of the term it leads in.
+ * Holds the leader's Telnet session: a {@link SmartLifecycle} that runs on the leader only ({@link
+ * LeaderLifecycle}). The starter starts it after each grant: it connects, logs in, greets and sends
+ * keep-alives; and stops it on each revocation, before the lease is released on a voluntary
+ * step-down (yield, relinquish, shutdown): it closes the connection, so the next leader's session
+ * never overlaps this one at the destination. It writes only through the connection of the term it
+ * leads in.
  *
  * <p>What it cannot promise: each write checks, under {@code termLock}, that its connection belongs
  * to the current term, and then writes. The check reads the local deadline, so a pause between the
@@ -31,8 +34,8 @@ import org.springframework.stereotype.Component;
  * (bytes that arrive before any newer term greets are, to the destination, simply earlier).
  *
  * <p>One connection per term: a connection of the current term replaces one of an older term that
- * was not cleaned up, and when the current term has none, the next keep-alive or send starts a
- * connect for it, unless one is already under way.
+ * was not cleaned up (a {@code stop()} that failed), and when the current term has none while the
+ * session runs, the next keep-alive or send starts a connect for it, unless one is already under way.
  *
  * <p>What is said on the connection is {@link TelnetDialog}'s: after connecting, the banner and
  * the login, then the greeting as the first command; each command's reply framed by the prompt.
@@ -41,13 +44,14 @@ import org.springframework.stereotype.Component;
  * lasts.
  *
  * <p>Two locks: {@code exchangeLock} keeps one request and its reply together; {@code termLock}
- * guards the connection, the term being connected and every write, and the revocation takes it
- * before closing. A write therefore either happens before the revocation closes the connection, or
- * sees that the term has ended and writes nothing. Reads run outside {@code termLock}, so a slow
- * reply never delays the revocation.
+ * guards the session, the connection, the term being connected and every write, and {@code stop()}
+ * takes it before closing. A write therefore either happens before {@code stop()} closes the
+ * connection, or sees that the term has ended and writes nothing. Reads run outside {@code
+ * termLock}, so a slow reply never delays {@code stop()}, nor the release that waits for it.
  */
 @Component
-public class TelnetGateway {
+@LeaderLifecycle
+public class TelnetGateway implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(TelnetGateway.class);
     private static final long NO_TERM = Long.MIN_VALUE;
@@ -64,6 +68,7 @@ public class TelnetGateway {
     private final ReentrantLock termLock = new ReentrantLock();
     private @Nullable TelnetConnection connection; // guarded by termLock
     private long connectingTerm = NO_TERM; // guarded by termLock: the term whose connect is under way
+    private @Nullable ScheduledFuture<?> keepAlives; // guarded by termLock: set while the session runs
 
     public TelnetGateway(LeaderElector elector, TelnetProperties properties) {
         this.elector = elector;
@@ -71,26 +76,55 @@ public class TelnetGateway {
         this.dialog = new TelnetDialog(properties, this::write);
     }
 
-    /** Connects off the election thread, so a slow destination never delays the election. */
-    @EventListener
-    @LeaderOnly
-    public void onGranted(LeadershipGrantedEvent event) {
-        connectFor(event.fencingToken(), Duration.ZERO, null);
+    /**
+     * Starts the session of the term this instance leads in: connects off the starting thread, and
+     * sends a keep-alive every {@code telnet.keep-alive-interval}. Called after each grant.
+     */
+    @Override
+    public void start() {
+        termLock.lock();
+        try {
+            if (keepAlives != null) {
+                return;
+            }
+            long interval = properties.keepAliveInterval().toMillis();
+            keepAlives = connector.scheduleWithFixedDelay(this::keepAlive, interval, interval, TimeUnit.MILLISECONDS);
+        } finally {
+            termLock.unlock();
+        }
+        elector.currentLeadership().ifPresent(term -> connectFor(term.fencingToken(), Duration.ZERO, null));
     }
 
-    /** Closes the connection at once, whatever the reason. Not guarded: we are no longer leader here. */
-    @EventListener
-    public void onRevoked(LeadershipRevokedEvent event) {
+    /**
+     * Ends the session: no more keep-alives, and the connection is closed at once. Called on each
+     * revocation; a voluntary step-down releases the lease only after this returned.
+     */
+    @Override
+    public void stop() {
         TelnetConnection closing;
         termLock.lock();
         try {
+            if (keepAlives != null) {
+                keepAlives.cancel(false);
+                keepAlives = null;
+            }
             closing = connection;
             connection = null;
         } finally {
             termLock.unlock();
         }
         if (closing != null) {
-            close(closing, event.reason().toString());
+            close(closing, "STOPPED");
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        termLock.lock();
+        try {
+            return keepAlives != null;
+        } finally {
+            termLock.unlock();
         }
     }
 
@@ -121,13 +155,13 @@ public class TelnetGateway {
     }
 
     /** Proves the connection alive; a broken or missing one is opened again. */
-    @Scheduled(fixedDelayString = "${telnet.keep-alive-interval:5s}")
-    @LeaderOnly
-    public void keepAlive() {
+    private void keepAlive() {
         try {
             send("PING");
         } catch (TelnetUnavailableException e) {
             log.debug("Keep-alive skipped: {}", e.getMessage());
+        } catch (RuntimeException e) { // thrown out of the task, it would cancel every later keep-alive
+            log.warn("Keep-alive failed", e);
         }
     }
 
@@ -284,7 +318,9 @@ public class TelnetGateway {
         } finally {
             termLock.unlock();
         }
-        elector.currentLeadership().ifPresent(term -> connectFor(term.fencingToken(), Duration.ZERO, null));
+        if (isRunning()) {
+            elector.currentLeadership().ifPresent(term -> connectFor(term.fencingToken(), Duration.ZERO, null));
+        }
         throw new TelnetUnavailableException("No Telnet connection for the current term");
     }
 

@@ -10,12 +10,13 @@ import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.beans.factory.support.BeanDefinitionRegistry;
+import org.springframework.beans.factory.support.BeanDefinitionRegistryPostProcessor;
+import org.springframework.beans.factory.support.RootBeanDefinition;
 import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.event.SimpleApplicationEventMulticaster;
-import org.springframework.context.support.AbstractApplicationContext;
-import org.springframework.context.support.GenericApplicationContext;
 
 /** Gateway instances in this JVM, each with its own HTTP port, on one real Redis; closed newest first. */
 final class SampleInstances implements AutoCloseable {
@@ -30,36 +31,34 @@ final class SampleInstances implements AutoCloseable {
 
     /** Starts instance {@code instanceId} against {@code destination}, with extra {@code properties}. */
     ConfigurableApplicationContext start(String instanceId, TestDestination destination, String... properties) {
-        return start(instanceId, destination.port(), List.of(), properties);
+        return start(instanceId, destination.port(), null, properties);
     }
 
     /** Starts instance {@code instanceId} against a destination on {@code port} of 127.0.0.1. */
     ConfigurableApplicationContext start(String instanceId, int port, String... properties) {
-        return start(instanceId, port, List.of(), properties);
+        return start(instanceId, port, null, properties);
     }
 
     /**
-     * As {@link #start(String, TestDestination, String...)}, with {@code listeners} added to the
-     * application. With listeners, the application defines Spring's own event multicaster, as an
-     * application with a multicaster of its own does: a listener that throws then keeps the later
-     * listeners from hearing the event (the starter's multicaster would deliver it to each).
+     * As {@link #start(String, TestDestination, String...)}, with the gateway bean made of {@code
+     * gatewayClass}, a subclass of {@link TelnetGateway} that a test breaks on purpose.
      */
     ConfigurableApplicationContext start(
             String instanceId,
             TestDestination destination,
-            List<ApplicationListener<?>> listeners,
+            Class<? extends TelnetGateway> gatewayClass,
             String... properties) {
-        return start(instanceId, destination.port(), listeners, properties);
+        return start(instanceId, destination.port(), gatewayClass, properties);
     }
 
     private ConfigurableApplicationContext start(
-            String instanceId, int port, List<ApplicationListener<?>> listeners, String... properties) {
+            String instanceId, int port, @Nullable Class<? extends TelnetGateway> gatewayClass, String... properties) {
         SpringApplicationBuilder builder = new SpringApplicationBuilder(SampleApplication.class);
-        if (!listeners.isEmpty()) {
-            builder.initializers(SampleInstances::withSpringsOwnMulticaster);
+        if (gatewayClass != null) {
+            builder.initializers(
+                    context -> context.addBeanFactoryPostProcessor(replacing("telnetGateway", gatewayClass)));
         }
-        ConfigurableApplicationContext context = builder.listeners(listeners.toArray(ApplicationListener<?>[]::new))
-                .properties(Stream.concat(
+        ConfigurableApplicationContext context = builder.properties(Stream.concat(
                                 Stream.of(
                                         "server.port=0",
                                         "spring.data.redis.host=" + redis.host(),
@@ -75,12 +74,22 @@ final class SampleInstances implements AutoCloseable {
         return context;
     }
 
-    private static void withSpringsOwnMulticaster(ConfigurableApplicationContext context) {
-        ((GenericApplicationContext) context)
-                .registerBean(
-                        AbstractApplicationContext.APPLICATION_EVENT_MULTICASTER_BEAN_NAME,
-                        SimpleApplicationEventMulticaster.class,
-                        () -> new SimpleApplicationEventMulticaster(context.getBeanFactory()));
+    /**
+     * Replaces the scanned bean {@code name} by one of {@code type}; runs after component scanning,
+     * which registers the scanned definitions in the registry phase.
+     */
+    private static BeanDefinitionRegistryPostProcessor replacing(String name, Class<?> type) {
+        return new BeanDefinitionRegistryPostProcessor() {
+            @Override
+            public void postProcessBeanDefinitionRegistry(BeanDefinitionRegistry registry) {}
+
+            @Override
+            public void postProcessBeanFactory(ConfigurableListableBeanFactory beanFactory) {
+                BeanDefinitionRegistry registry = (BeanDefinitionRegistry) beanFactory;
+                registry.removeBeanDefinition(name);
+                registry.registerBeanDefinition(name, new RootBeanDefinition(type));
+            }
+        };
     }
 
     /** Every instance started so far, closed or not. */

@@ -109,6 +109,11 @@ public final class AppProcess {
         }
     }
 
+    /** Sends {@code GET path} and returns the answer. */
+    public HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(uri(path)));
+    }
+
     /** Sends {@code POST path} with a JSON body and returns the answer. */
     public HttpResponse<String> post(String path, String json) throws IOException, InterruptedException {
         return send(HttpRequest.newBuilder(uri(path))
