@@ -1,7 +1,7 @@
 package dev.leaderelection.testing.store;
 
-import dev.leaderelection.testing.file.FileStoreServer;
 import dev.leaderelection.testing.etcd.EtcdStoreServer;
+import dev.leaderelection.testing.file.FileStoreServer;
 import dev.leaderelection.testing.jdbc.JdbcStoreServer;
 import dev.leaderelection.testing.redis.RedisStoreServer;
 import java.util.Arrays;
