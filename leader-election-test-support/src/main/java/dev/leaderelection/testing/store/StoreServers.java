@@ -1,6 +1,7 @@
 package dev.leaderelection.testing.store;
 
 import dev.leaderelection.testing.redis.RedisStoreServer;
+import dev.leaderelection.testing.zookeeper.ZooKeeperStoreServer;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -17,7 +18,7 @@ public final class StoreServers {
     public static final List<String> KNOWN = List.of("redis", "jdbc", "etcd", "zookeeper", "kubernetes", "file");
 
     /** The stores whose server can be started here, in the order the suites run them. */
-    public static final List<String> AVAILABLE = List.of("redis");
+    public static final List<String> AVAILABLE = List.of("redis", "zookeeper");
 
     private StoreServers() {}
 
@@ -51,6 +52,7 @@ public final class StoreServers {
         String name = canonicalName(store);
         StoreServer server = switch (name) {
             case "redis" -> new RedisStoreServer();
+            case "zookeeper" -> new ZooKeeperStoreServer();
             // A store plugs in here: case "jdbc" -> new PostgresStoreServer();
             default ->
                 throw new UnsupportedOperationException(

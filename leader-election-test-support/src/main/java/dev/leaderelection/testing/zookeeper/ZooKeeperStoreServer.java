@@ -1,0 +1,153 @@
+package dev.leaderelection.testing.zookeeper;
+
+import dev.leaderelection.testing.store.StoreServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.ProcessBuilder.Redirect;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * ZooKeeper as a {@link StoreServer}: a standalone {@link ZooKeeperServerProcess} in a JVM of its
+ * own, so it can be frozen (SIGSTOP) as well as killed; a restart keeps its data directory, so
+ * sessions, lease nodes and the fencing counter survive it, as on a real server. The caller needs
+ * {@code org.apache.zookeeper:zookeeper} on its class path (the {@code leader-election-zookeeper}
+ * module brings it): the server and {@link #wipe()} run from it.
+ */
+public final class ZooKeeperStoreServer implements StoreServer {
+
+    /** The sample app's root path: {@code leader.election.zookeeper.root-path}'s default. */
+    public static final String ROOT_PATH = "/leader-election";
+
+    private final ZooKeeperServerProcess zookeeper;
+
+    /** A server on a free port (tick 100 ms, sessions of 200 ms to 60 s); {@link #start()} launches it. */
+    public ZooKeeperStoreServer() {
+        this(new ZooKeeperServerProcess());
+    }
+
+    /** Wraps {@code zookeeper}, which the caller may have started already. */
+    public ZooKeeperStoreServer(ZooKeeperServerProcess zookeeper) {
+        this.zookeeper = zookeeper;
+    }
+
+    /** The server process behind this store server. */
+    public ZooKeeperServerProcess zookeeper() {
+        return zookeeper;
+    }
+
+    @Override
+    public String name() {
+        return "zookeeper";
+    }
+
+    @Override
+    public String displayName() {
+        return "ZooKeeper";
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return EnumSet.allOf(Capability.class);
+    }
+
+    @Override
+    public boolean keepsDataOnRestart() {
+        return true;
+    }
+
+    @Override
+    public void start() {
+        zookeeper.start();
+    }
+
+    @Override
+    public void kill() {
+        zookeeper.kill();
+    }
+
+    @Override
+    public void freeze() {
+        zookeeper.pause();
+    }
+
+    @Override
+    public void resume() {
+        zookeeper.resume();
+    }
+
+    /**
+     * Deletes {@value #ROOT_PATH} and everything under it with ZooKeeper's own command-line client
+     * ({@code ZooKeeperMain deleteall}) in a child JVM; sessions stay open, so the holders' clients
+     * see their nodes gone.
+     */
+    @Override
+    public void wipe() {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        ProcessBuilder builder = new ProcessBuilder(List.of(
+                        java.toString(),
+                        "-Xmx64m",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        "org.apache.zookeeper.ZooKeeperMain",
+                        "-server",
+                        zookeeper.connectString(),
+                        "deleteall",
+                        ROOT_PATH))
+                .redirectErrorStream(true)
+                .redirectOutput(Redirect.DISCARD);
+        try {
+            Process client = builder.start();
+            if (!client.waitFor(60, TimeUnit.SECONDS)) {
+                client.destroyForcibly();
+                throw new IllegalStateException("ZooKeeperMain deleteall " + ROOT_PATH + " did not end within 60 s");
+            }
+        } catch (IOException ex) {
+            throw new UncheckedIOException("Cannot run ZooKeeperMain", ex);
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while wiping " + zookeeper, ex);
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return zookeeper.isRunning();
+    }
+
+    @Override
+    public OptionalInt port() {
+        return OptionalInt.of(zookeeper.port());
+    }
+
+    @Override
+    public Map<String, String> applicationProperties(int port) {
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put("spring.profiles.active", name());
+        properties.put("leader.election.store", name());
+        properties.put("leader.election.zookeeper.connect-string", "127.0.0.1:" + port);
+        return properties;
+    }
+
+    @Override
+    public String describe() {
+        return "started on " + zookeeper.connectString() + " (standalone, own JVM, data kept across restarts in "
+                + zookeeper.dataDirectory() + ")";
+    }
+
+    @Override
+    public void close() {
+        zookeeper.close();
+    }
+
+    @Override
+    public String toString() {
+        return zookeeper.toString();
+    }
+}
