@@ -17,8 +17,9 @@ import java.util.concurrent.TimeUnit;
  * ZooKeeper as a {@link StoreServer}: a standalone {@link ZooKeeperServerProcess} in a JVM of its
  * own, so it can be frozen (SIGSTOP) as well as killed; a restart keeps its data directory, so
  * sessions, lease nodes and the fencing counter survive it, as on a real server. The caller needs
- * {@code org.apache.zookeeper:zookeeper} on its class path (the {@code leader-election-zookeeper}
- * module brings it): the server and {@link #wipe()} run from it.
+ * ZooKeeper's server and the metrics library it uses ({@code io.dropwizard.metrics:metrics-core}) on
+ * its class path ({@code org.apache.curator:curator-test} brings both): the server and {@link #wipe()}
+ * run from it.
  */
 public final class ZooKeeperStoreServer implements StoreServer {
 
