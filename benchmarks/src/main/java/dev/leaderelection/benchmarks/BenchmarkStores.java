@@ -5,6 +5,7 @@ import dev.leaderelection.ElectionTimings;
 import dev.leaderelection.testing.redis.RedisServers;
 import dev.leaderelection.testing.redis.RedisServers.Backend;
 import dev.leaderelection.testing.store.StoreServers;
+import dev.leaderelection.testing.zookeeper.ZooKeeperStoreServer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -34,6 +35,7 @@ final class BenchmarkStores {
     static BenchmarkStore start(String store) {
         return switch (StoreServers.canonicalName(store)) {
             case "redis" -> new RedisBenchmarkStore(RedisServers.start(Backend.PROCESS), true);
+            case "zookeeper" -> new ZooKeeperBenchmarkStore((ZooKeeperStoreServer) StoreServers.start("zookeeper"));
             // A store plugs in here: case "jdbc" -> new JdbcBenchmarkStore(StoreServers.start("jdbc"));
             default ->
                 throw new UnsupportedOperationException(
@@ -56,6 +58,7 @@ final class BenchmarkStores {
             case "redis" ->
                 RedisBenchmarkStore.elector(
                         Integer.parseInt(connection), null, election, instanceId, timings, scheduler);
+            case "zookeeper" -> ZooKeeperBenchmarkStore.elector(connection, election, instanceId, timings, scheduler);
             // A store plugs in here: case "jdbc" -> JdbcBenchmarkStore.elector(connection, ...);
             default -> throw new UnsupportedOperationException("No benchmark elector for the " + store + " store");
         };
