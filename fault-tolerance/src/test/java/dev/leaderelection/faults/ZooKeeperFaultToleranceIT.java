@@ -7,8 +7,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The fault scenarios on ZooKeeper: a standalone server in a JVM of its own (so rows 3 freeze it
  * with SIGSTOP), restarted on its data directory (rows 4 keep sessions and nodes, as a real restart
- * does), reached through a proxy per instance (rows 5); and one row only ZooKeeper has: an operator
- * deleting the election's nodes ({@code deleteall /leader-election}) while every session lives on.
+ * does), reached through a proxy per instance (rows 5).
  *
  * <p>Build time: every row here is tagged {@code zookeeper}, and the default build runs only the one
  * tagged {@code default-build}, row 3 "ZooKeeper frozen (SIGSTOP) for 0.5x lease": the
@@ -29,11 +28,5 @@ class ZooKeeperFaultToleranceIT extends StoreFaultScenarios {
     @Tag("default-build")
     void storeFrozenForHalfALease() {
         super.storeFrozenForHalfALease();
-    }
-
-    @Test
-    @Order(101)
-    void operatorDeletesTheElectionNodes() {
-        termEndedBy("6. election nodes deleted by an operator (deleteall)", () -> store().wipe());
     }
 }

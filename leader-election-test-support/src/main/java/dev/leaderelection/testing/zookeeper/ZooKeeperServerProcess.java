@@ -36,6 +36,7 @@ public final class ZooKeeperServerProcess implements AutoCloseable {
      * 2-core machine at a load average of 40, so this only bounds, it measures nothing.
      */
     private static final Duration TIMEOUT = Duration.ofMinutes(2);
+
     private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
 
     static {

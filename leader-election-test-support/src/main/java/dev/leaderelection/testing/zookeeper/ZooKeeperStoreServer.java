@@ -1,25 +1,19 @@
 package dev.leaderelection.testing.zookeeper;
 
 import dev.leaderelection.testing.store.StoreServer;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.lang.ProcessBuilder.Redirect;
-import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 /**
  * ZooKeeper as a {@link StoreServer}: a standalone {@link ZooKeeperServerProcess} in a JVM of its
  * own, so it can be frozen (SIGSTOP) as well as killed; a restart keeps its data directory, so
  * sessions, lease nodes and the fencing counter survive it, as on a real server. The caller needs
  * ZooKeeper's server and the metrics library it uses ({@code io.dropwizard.metrics:metrics-core}) on
- * its class path ({@code org.apache.curator:curator-test} brings both): the server and {@link #wipe()}
- * run from it.
+ * its class path ({@code org.apache.curator:curator-test} brings both): the server runs from it. No
+ * {@link Capability#WIPE}.
  */
 public final class ZooKeeperStoreServer implements StoreServer {
 
@@ -55,7 +49,7 @@ public final class ZooKeeperStoreServer implements StoreServer {
 
     @Override
     public Set<Capability> capabilities() {
-        return EnumSet.allOf(Capability.class);
+        return EnumSet.of(Capability.KILL, Capability.FREEZE, Capability.RESTART, Capability.PROXY);
     }
 
     @Override
@@ -84,37 +78,12 @@ public final class ZooKeeperStoreServer implements StoreServer {
     }
 
     /**
-     * Deletes {@value #ROOT_PATH} and everything under it with ZooKeeper's own command-line client
-     * ({@code ZooKeeperMain deleteall}) in a child JVM; sessions stay open, so the holders' clients
-     * see their nodes gone.
+     * Not supported: a run-time wipe needs a ZooKeeper client here (a first try through {@code
+     * ZooKeeperMain deleteall} in a child JVM did not remove the lease in the fault suite, unexplained).
      */
     @Override
     public void wipe() {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        ProcessBuilder builder = new ProcessBuilder(List.of(
-                        java.toString(),
-                        "-Xmx64m",
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        "org.apache.zookeeper.ZooKeeperMain",
-                        "-server",
-                        zookeeper.connectString(),
-                        "deleteall",
-                        ROOT_PATH))
-                .redirectErrorStream(true)
-                .redirectOutput(Redirect.DISCARD);
-        try {
-            Process client = builder.start();
-            if (!client.waitFor(60, TimeUnit.SECONDS)) {
-                client.destroyForcibly();
-                throw new IllegalStateException("ZooKeeperMain deleteall " + ROOT_PATH + " did not end within 60 s");
-            }
-        } catch (IOException ex) {
-            throw new UncheckedIOException("Cannot run ZooKeeperMain", ex);
-        } catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while wiping " + zookeeper, ex);
-        }
+        throw new UnsupportedOperationException("ZooKeeperStoreServer cannot wipe its data while it runs");
     }
 
     @Override
