@@ -7,6 +7,7 @@ import dev.leaderelection.testing.jdbc.JdbcStoreServer;
 import dev.leaderelection.testing.redis.RedisServers;
 import dev.leaderelection.testing.redis.RedisServers.Backend;
 import dev.leaderelection.testing.store.StoreServers;
+import dev.leaderelection.testing.zookeeper.ZooKeeperStoreServer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -39,6 +40,7 @@ final class BenchmarkStores {
             case "file" -> new FileBenchmarkStore((FileStoreServer) StoreServers.start("file"));
             case "etcd" -> new EtcdBenchmarkStore(StoreServers.start("etcd"));
             case "jdbc" -> new JdbcBenchmarkStore((JdbcStoreServer) StoreServers.start("jdbc"));
+            case "zookeeper" -> new ZooKeeperBenchmarkStore((ZooKeeperStoreServer) StoreServers.start("zookeeper"));
             default ->
                 throw new UnsupportedOperationException(
                         "The benchmarks cannot run the " + store + " store in this build yet");
@@ -63,6 +65,7 @@ final class BenchmarkStores {
             case "file" -> FileBenchmarkStore.elector(connection, election, instanceId, timings, scheduler);
             case "etcd" -> EtcdBenchmarkStore.elector(connection, election, instanceId, timings, scheduler);
             case "jdbc" -> JdbcBenchmarkStore.elector(connection, election, instanceId, timings, scheduler);
+            case "zookeeper" -> ZooKeeperBenchmarkStore.elector(connection, election, instanceId, timings, scheduler);
             default -> throw new UnsupportedOperationException("No benchmark elector for the " + store + " store");
         };
     }

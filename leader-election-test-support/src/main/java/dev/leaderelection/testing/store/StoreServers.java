@@ -4,6 +4,7 @@ import dev.leaderelection.testing.etcd.EtcdStoreServer;
 import dev.leaderelection.testing.file.FileStoreServer;
 import dev.leaderelection.testing.jdbc.JdbcStoreServer;
 import dev.leaderelection.testing.redis.RedisStoreServer;
+import dev.leaderelection.testing.zookeeper.ZooKeeperStoreServer;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -20,7 +21,7 @@ public final class StoreServers {
     public static final List<String> KNOWN = List.of("redis", "jdbc", "etcd", "zookeeper", "kubernetes", "file");
 
     /** The stores whose server can be started here, in the order the suites run them. */
-    public static final List<String> AVAILABLE = List.of("redis", "jdbc", "etcd", "file");
+    public static final List<String> AVAILABLE = List.of("redis", "jdbc", "etcd", "zookeeper", "file");
 
     private StoreServers() {}
 
@@ -57,6 +58,7 @@ public final class StoreServers {
             case "file" -> new FileStoreServer();
             case "etcd" -> new EtcdStoreServer();
             case "jdbc" -> new JdbcStoreServer();
+            case "zookeeper" -> new ZooKeeperStoreServer();
             default ->
                 throw new UnsupportedOperationException(
                         "The " + name + " store has no server launcher in this build yet; available: "
