@@ -49,6 +49,19 @@ class StoreProfilesTest {
     }
 
     @Test
+    void everyOtherStoresProfileKeepsBothRedisAndTheDataSourceInactive() {
+        for (String store : new String[] {"etcd", "zookeeper", "kubernetes", "file"}) {
+            assertStoreAndProfile(store, "--spring.profiles.active=" + store);
+            assertThat(excludes(store))
+                    .as("spring.autoconfigure.exclude of application-" + store + ".properties")
+                    .contains("org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration")
+                    .contains("org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
+                    .contains(
+                            "org.springframework.boot.jdbc.autoconfigure.health.DataSourceHealthContributorAutoConfiguration");
+        }
+    }
+
+    @Test
     void everyStoreProfileOnTheClassPathNamesItsOwnStore() throws IOException {
         int profiles = 0;
         for (String store : StoreServers.KNOWN) {
