@@ -6,6 +6,7 @@ import dev.leaderelection.BackoffPolicy;
 import dev.leaderelection.ElectionTimings;
 import dev.leaderelection.LeaseLeaderElector;
 import dev.leaderelection.ThreadPoolElectionScheduler;
+import dev.leaderelection.tck.ElectionHistory;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;

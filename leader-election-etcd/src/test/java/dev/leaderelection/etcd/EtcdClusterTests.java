@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.leaderelection.ElectionState;
+import dev.leaderelection.tck.ElectionHistory;
 import dev.leaderelection.testing.etcd.EtcdCluster;
 import dev.leaderelection.testing.etcd.EtcdExtension;
 import io.etcd.jetcd.Client;

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.leaderelection.ElectionState;
 import dev.leaderelection.RevocationReason;
+import dev.leaderelection.tck.ElectionHistory;
 import dev.leaderelection.testing.etcd.EtcdExtension;
 import dev.leaderelection.testing.etcd.EtcdMember;
 import io.etcd.jetcd.Client;

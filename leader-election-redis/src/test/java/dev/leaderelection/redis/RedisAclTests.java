@@ -8,6 +8,7 @@ import dev.leaderelection.BackoffPolicy;
 import dev.leaderelection.ElectionTimings;
 import dev.leaderelection.LeaseLeaderElector;
 import dev.leaderelection.ThreadPoolElectionScheduler;
+import dev.leaderelection.tck.ElectionHistory;
 import dev.leaderelection.testing.redis.RedisServerExtension;
 import dev.leaderelection.testing.redis.RedisServers;
 import java.io.IOException;

@@ -9,6 +9,7 @@ import dev.leaderelection.ElectionTimings;
 import dev.leaderelection.LeaseLeaderElector;
 import dev.leaderelection.RevocationReason;
 import dev.leaderelection.ThreadPoolElectionScheduler;
+import dev.leaderelection.tck.ElectionHistory;
 import dev.leaderelection.testing.redis.RedisServerExtension;
 import java.time.Duration;
 import java.time.Instant;

@@ -10,6 +10,7 @@ import dev.leaderelection.RelinquishSchedule;
 import dev.leaderelection.RevocationReason;
 import dev.leaderelection.ThreadPoolElectionScheduler;
 import dev.leaderelection.store.Candidate;
+import dev.leaderelection.tck.ElectionHistory;
 import dev.leaderelection.testing.redis.RedisServerExtension;
 import java.time.Duration;
 import java.time.Instant;

@@ -11,6 +11,7 @@ import dev.leaderelection.LeaseLeaderElector;
 import dev.leaderelection.ThreadPoolElectionScheduler;
 import dev.leaderelection.store.AcquireResult;
 import dev.leaderelection.store.LeaseToken;
+import dev.leaderelection.tck.ElectionHistory;
 import dev.leaderelection.testing.redis.ProcessRedisServer;
 import dev.leaderelection.testing.redis.SentinelTopology;
 import java.time.Duration;

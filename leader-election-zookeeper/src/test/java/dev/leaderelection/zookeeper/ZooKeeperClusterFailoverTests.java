@@ -7,6 +7,7 @@ import dev.leaderelection.BackoffPolicy;
 import dev.leaderelection.ElectionTimings;
 import dev.leaderelection.LeaseLeaderElector;
 import dev.leaderelection.ThreadPoolElectionScheduler;
+import dev.leaderelection.tck.ElectionHistory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -1,4 +1,4 @@
-package dev.leaderelection.redis;
+package dev.leaderelection.tck;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,30 +11,33 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * What the electors of one test reported, stamped with one monotonic clock: every term as an
- * interval, so a test can prove that no two terms ever overlapped.
+ * interval, so a test with real electors on a store can prove that no two terms ever overlapped.
+ * Register {@link #listenerFor(String)} on each elector before it starts.
  */
-final class ElectionHistory {
+public final class ElectionHistory {
 
-    record Term(
+    /** One term of one instance; {@code endedAt} is {@code null} while it lasts. */
+    public record Term(
             String instance,
             long fencingToken,
             long grantedAt,
             @Nullable Long endedAt,
             @Nullable RevocationReason reason,
             long deadline) {
-        Term endedNow(@Nullable RevocationReason why, long finalDeadline) {
+        private Term endedNow(@Nullable RevocationReason why, long finalDeadline) {
             return new Term(instance, fencingToken, grantedAt, System.nanoTime(), why, finalDeadline);
         }
 
         /** When the instance stopped acting as leader: an open term lasts until now. */
-        long end(long now) {
+        public long end(long now) {
             return endedAt != null ? Math.min(endedAt, deadline) : now;
         }
     }
 
     private final List<Term> terms = new ArrayList<>();
 
-    LeadershipListener listenerFor(String instance) {
+    /** The listener that records the terms of {@code instance}. */
+    public LeadershipListener listenerFor(String instance) {
         return new LeadershipListener() {
             @Override
             public void granted(Leadership leadership) {
@@ -54,17 +57,19 @@ final class ElectionHistory {
         };
     }
 
-    synchronized List<Term> terms() {
+    /** Every term so far, in the order of their grants. */
+    public synchronized List<Term> terms() {
         return List.copyOf(terms);
     }
 
-    synchronized Term lastTerm() {
+    /** The latest term; fails if there is none. */
+    public synchronized Term lastTerm() {
         assertThat(terms).isNotEmpty();
         return terms.get(terms.size() - 1);
     }
 
     /** Marks the open term of a crashed instance as ended now: a dead process does no work. */
-    synchronized void crashed(String instance) {
+    public synchronized void crashed(String instance) {
         for (int i = 0; i < terms.size(); i++) {
             Term term = terms.get(i);
             if (term.instance().equals(instance) && term.endedAt() == null) {
@@ -74,7 +79,7 @@ final class ElectionHistory {
     }
 
     /** No two terms overlap in time, and fencing tokens grow with every grant. */
-    synchronized void assertOneLeaderAtATime() {
+    public synchronized void assertOneLeaderAtATime() {
         long now = System.nanoTime();
         for (int i = 1; i < terms.size(); i++) {
             Term previous = terms.get(i - 1);
