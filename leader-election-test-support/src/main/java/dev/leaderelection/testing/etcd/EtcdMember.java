@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -186,15 +185,7 @@ public final class EtcdMember {
         if (running == null) {
             return;
         }
-        running.destroyForcibly();
-        try {
-            if (!running.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new IllegalStateException(this + " (pid " + running.pid() + ") survived SIGKILL");
-            }
-        } catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while killing " + this, ex);
-        }
+        Signals.kill(running, toString());
         LIVE.remove(running);
         process = null;
         paused = false;

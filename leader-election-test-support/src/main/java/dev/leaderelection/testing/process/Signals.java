@@ -23,6 +23,19 @@ public final class Signals {
         send("CONT", pid);
     }
 
+    /** Kills {@code process} (SIGKILL) and waits for it to end; {@code name} says whose it is in errors. */
+    public static void kill(Process process, String name) {
+        process.destroyForcibly();
+        try {
+            if (!process.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException(name + " (pid " + process.pid() + ") survived SIGKILL");
+            }
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while killing " + name, ex);
+        }
+    }
+
     private static void send(String signal, long pid) {
         try {
             Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid))

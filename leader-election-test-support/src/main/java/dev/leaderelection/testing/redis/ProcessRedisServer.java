@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -149,15 +148,7 @@ public final class ProcessRedisServer implements RedisServer {
         if (running == null) {
             return;
         }
-        running.destroyForcibly();
-        try {
-            if (!running.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new IllegalStateException("redis-server (pid " + running.pid() + ") survived SIGKILL");
-            }
-        } catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while killing redis-server", ex);
-        }
+        Signals.kill(running, "redis-server");
         LIVE.remove(running);
         process = null;
         paused = false;

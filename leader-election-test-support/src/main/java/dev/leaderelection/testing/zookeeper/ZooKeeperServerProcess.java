@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -104,15 +103,7 @@ public final class ZooKeeperServerProcess implements AutoCloseable {
         if (running == null) {
             return;
         }
-        running.destroyForcibly();
-        try {
-            if (!running.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new IllegalStateException("ZooKeeper (pid " + running.pid() + ") survived SIGKILL");
-            }
-        } catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while killing ZooKeeper", ex);
-        }
+        Signals.kill(running, "ZooKeeper");
         LIVE.remove(running);
         process = null;
         paused = false;
