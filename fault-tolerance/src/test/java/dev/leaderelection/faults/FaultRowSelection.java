@@ -14,7 +14,7 @@ import org.junit.platform.launcher.PostDiscoveryFilter;
  * (test methods) that a system property names are in the test plan; {@code all} (or no property)
  * keeps them all. Rows left out are taken out of the plan before it runs, so they are reported
  * neither as run nor as skipped. The fault-tolerance pom sets each property: one short row in the
- * default build, {@code all} in the {@code chaos} profile.
+ * default build (Redis: all but the longest repeats), {@code all} in the {@code chaos} profile.
  *
  * <p>Registered through {@code META-INF/services/org.junit.platform.launcher.PostDiscoveryFilter}.
  */
@@ -25,6 +25,7 @@ public final class FaultRowSelection implements PostDiscoveryFilter {
 
     /** Test class name → the system property that selects its rows ({@code faults.<store>.rows}). */
     private static final Map<String, String> PROPERTIES = Map.of(
+            "dev.leaderelection.faults.FaultToleranceIT", "faults.redis.rows",
             "dev.leaderelection.faults.FileFaultToleranceIT", FILE_ROWS,
             "dev.leaderelection.faults.EtcdFaultToleranceIT", "faults.etcd.rows",
             "dev.leaderelection.faults.JdbcFaultToleranceIT", "faults.jdbc.rows",

@@ -42,7 +42,7 @@ record ElectionSettings(String name, String instanceId, ElectionTimings timings,
         }
         String instanceId =
                 StringUtils.hasText(properties.getInstanceId()) ? properties.getInstanceId() : defaultInstanceId();
-        return resolve(name, instanceId, properties, new LeaderElectionProperties.Election(), PREFIX);
+        return resolve(name, instanceId, properties, new LeaderElectionProperties.Election(), PREFIX, store);
     }
 
     /**
@@ -64,7 +64,8 @@ record ElectionSettings(String name, String instanceId, ElectionTimings timings,
                 instanceId,
                 properties,
                 own != null ? own : new LeaderElectionProperties.Election(),
-                PREFIX + "elections." + name + ".");
+                PREFIX + "elections." + name + ".",
+                store);
     }
 
     /**
@@ -123,7 +124,8 @@ record ElectionSettings(String name, String instanceId, ElectionTimings timings,
             String instanceId,
             LeaderElectionProperties top,
             LeaderElectionProperties.Election own,
-            String ownPrefix) {
+            String ownPrefix,
+            LeaseStore store) {
         Inheritance values = new Inheritance(ownPrefix);
         LeaderElectionProperties.Backoff backoff = top.getBackoff();
         LeaderElectionProperties.ElectionBackoff ownBackoff = own.getBackoff();
@@ -145,12 +147,25 @@ record ElectionSettings(String name, String instanceId, ElectionTimings timings,
                             values.pick("backoff.jitter", ownBackoff.getJitter(), backoff.getJitter())))
                     .relinquish(relinquish(values, top.getRelinquish(), own.getRelinquish()))
                     .build();
+            checkLeaseDuration(store, timings.leaseDuration(), values);
             return new ElectionSettings(name, instanceId, timings, releaseOnShutdown);
         } catch (InvalidTimingsException ex) {
             throw new InvalidLeaderElectionPropertiesException(
                     values.inPropertyNames(ex.getMessage(), ex.settings()),
                     ex.settings().stream().map(values::propertyName).toList(),
                     ex);
+        }
+    }
+
+    private static void checkLeaseDuration(LeaseStore store, Duration leaseDuration, Inheritance values) {
+        try {
+            store.checkLeaseDuration(leaseDuration);
+        } catch (IllegalArgumentException ex) {
+            String property = values.propertyName("leaseDuration");
+            throw new InvalidLeaderElectionPropertiesException(
+                    "%s (%d ms) %s".formatted(property, leaseDuration.toMillis(), ex.getMessage()),
+                    List.of(property),
+                    null);
         }
     }
 

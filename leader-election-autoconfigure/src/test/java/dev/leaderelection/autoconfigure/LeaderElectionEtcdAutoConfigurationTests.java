@@ -142,4 +142,24 @@ class LeaderElectionEtcdAutoConfigurationTests {
                                     + "set both or neither");
                 });
     }
+
+    @Test
+    void runWithALeaseShorterThanEtcdsShortestShouldFailNamingTheProperty() {
+        contextRunner
+                .withPropertyValues(
+                        "leader.election.elections.reports.lease-duration=800ms",
+                        "leader.election.elections.reports.renew-interval=200ms",
+                        "leader.election.elections.reports.operation-timeout=100ms")
+                .run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(context.getStartupFailure())
+                            .rootCause()
+                            .isInstanceOf(InvalidLeaderElectionPropertiesException.class)
+                            .hasMessageStartingWith("leader.election.elections.reports.lease-duration (800 ms) is "
+                                    + "shorter than etcd's shortest lease, 1 s")
+                            .satisfies(failure -> assertThat(
+                                            ((InvalidLeaderElectionPropertiesException) failure).properties())
+                                    .containsExactly("leader.election.elections.reports.lease-duration"));
+                });
+    }
 }

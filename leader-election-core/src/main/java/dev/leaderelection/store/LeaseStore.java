@@ -95,6 +95,16 @@ public interface LeaseStore extends AutoCloseable {
     default void checkElectionName(String election) {}
 
     /**
+     * Checks that this store can hold leases of {@code leaseDuration} as configured, so that a lease
+     * the store would silently lengthen fails at startup. Stores that take any positive duration keep
+     * the default.
+     *
+     * @throws IllegalArgumentException if the store cannot, with a message worded to follow the
+     *     value: "is shorter than ..."
+     */
+    default void checkLeaseDuration(Duration leaseDuration) {}
+
+    /**
      * Prepares the store before the electors start: opens connections, loads scripts, listens for
      * releases. Must not fail when the store's server is unreachable: the electors stand by until it
      * answers. Calling it on a started store does nothing.

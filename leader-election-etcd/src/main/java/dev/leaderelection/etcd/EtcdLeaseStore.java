@@ -432,6 +432,20 @@ public class EtcdLeaseStore implements LeaseStore {
         }
     }
 
+    /**
+     * Refuses leases under one second: etcd leases are whole seconds, so such a lease would be held
+     * in etcd for a whole second (or etcd's larger minimum) while the leader counts the shorter one,
+     * and followers would wait out the longer one.
+     */
+    @Override
+    public void checkLeaseDuration(Duration leaseDuration) {
+        if (leaseDuration.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new IllegalArgumentException(
+                    "is shorter than etcd's shortest lease, 1 s: etcd leases are whole seconds (and etcd raises any"
+                            + " TTL below 1.5 x its election timeout, 2 s by default); set at least 1s");
+        }
+    }
+
     /** The key prefix of this store. */
     public String keyPrefix() {
         return keyPrefix;

@@ -102,6 +102,14 @@ class EtcdLeaseStoreTests extends LeaseStoreContract {
     }
 
     @Test
+    void leasesUnderOneSecondAreRefusedBeforeTheyStart() {
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> store().checkLeaseDuration(Duration.ofMillis(999)))
+                .withMessageStartingWith("is shorter than etcd's shortest lease, 1 s");
+        store().checkLeaseDuration(Duration.ofSeconds(1));
+    }
+
+    @Test
     void electionNamesAreOneKeySegment() {
         store.checkElectionName("orders.eu-west_1:a");
         assertThatIllegalArgumentException()
