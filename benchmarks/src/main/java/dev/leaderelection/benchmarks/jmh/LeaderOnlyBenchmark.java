@@ -21,7 +21,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * The cost of a {@code @LeaderOnly} call on the leader and on a follower, against the same plain
  * call. The plain call goes to the bean itself; every other call goes through the Spring proxy,
  * as an injected bean's would. {@code isLeader} is the elector's check alone: a volatile read and
- * {@link System#nanoTime()}. The guard is the shipped one, applied as the starter applies it (see
+ * {@link System#nanoTime()}. {@code proxyAndClockRead} is the floor of any fail-closed guard: the
+ * same proxy with advice that only reads {@link System#nanoTime()}. The guard is the shipped one, applied as the starter applies it (see
  * {@link GuardFixture}).
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -41,6 +42,23 @@ public class LeaderOnlyBenchmark {
         @Setup(Level.Trial)
         public void setUp() {
             fixture = GuardFixture.onLeader();
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            fixture.close();
+        }
+    }
+
+    /** The floor: the same proxy, whose advice only reads the clock. */
+    @State(Scope.Benchmark)
+    public static class OnFloor {
+        final long x = System.nanoTime() & 0xff;
+        ClockReadingProxyFixture fixture;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            fixture = new ClockReadingProxyFixture();
         }
 
         @TearDown(Level.Trial)
@@ -74,6 +92,11 @@ public class LeaderOnlyBenchmark {
     @Benchmark
     public long plainCallThroughProxy(OnLeader state) {
         return state.fixture.proxy().plain(state.x);
+    }
+
+    @Benchmark
+    public long proxyAndClockRead(OnFloor state) {
+        return state.fixture.proxy().guarded(state.x);
     }
 
     @Benchmark

@@ -39,6 +39,15 @@ public final class LeaderOnlyBenchmarkRun {
                     .orElseThrow(() -> new IllegalArgumentException("No score for " + benchmark));
         }
 
+        /**
+         * What the guard adds above the floor on the leader: the guarded call minus the same proxy
+         * whose advice only reads the clock (medians).
+         */
+        public double aboveFloorNanos() {
+            return score("leaderOnlyOnLeader").nanos()
+                    - score("proxyAndClockRead").nanos();
+        }
+
         /** What the guard adds to a call on the leader: the guarded call minus the plain one (medians). */
         public double leaderOverheadNanos() {
             return score("leaderOnlyOnLeader").nanos() - score("plainCall").nanos();
