@@ -2,7 +2,6 @@ package dev.leaderelection.testing.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
-import static org.awaitility.Awaitility.await;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -60,33 +59,8 @@ class ProcessPostgresServerTests {
                 .isNotEqualTo("root");
     }
 
-    @Test
-    void aStandbyStreamsTheServersWritesAndOncePromotedAcceptsWritesOnANewTimeline() throws SQLException {
-        ProcessPostgresServer server = postgres.server();
-        try (ProcessPostgresServer standby = server.standby()) {
-            server.execute("CREATE TABLE IF NOT EXISTS streamed (v int); INSERT INTO streamed VALUES (7)");
-            await().atMost(Duration.ofSeconds(10))
-                    .ignoreExceptions()
-                    .until(() -> query(standby, "SELECT count(*)::text FROM streamed WHERE v = 7"), "1"::equals);
-            assertThat(query(standby, "SELECT pg_is_in_recovery()::text")).isEqualTo("true");
-
-            server.kill();
-            standby.promote();
-
-            standby.execute("INSERT INTO streamed VALUES (8)");
-            assertThat(query(standby, "SELECT pg_is_in_recovery()::text")).isEqualTo("false");
-            assertThat(query(standby, "SELECT substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8)"))
-                    .as("initdb's timeline is 1")
-                    .isEqualTo("00000002");
-        }
-    }
-
     private static String query(String sql) throws SQLException {
-        return query(postgres.server(), sql);
-    }
-
-    private static String query(ProcessPostgresServer server, String sql) throws SQLException {
-        try (Connection connection = server.connect();
+        try (Connection connection = postgres.server().connect();
                 Statement statement = connection.createStatement();
                 ResultSet rows = statement.executeQuery(sql)) {
             rows.next();
