@@ -64,9 +64,10 @@ WITH server AS (
                     WHEN l.hold_until > s.now THEN 'wait'
                     ELSE 'grant'
                 END AS outcome,
+                -- The timeline first: a promoted standby is another server process as well.
                 CASE
-                    WHEN l.server_started IS DISTINCT FROM s.started THEN '(postgres restarted)'
                     WHEN l.server_timeline IS DISTINCT FROM s.timeline THEN '(postgres promoted)'
+                    WHEN l.server_started IS DISTINCT FROM s.started THEN '(postgres restarted)'
                     ELSE l.hold_reason
                 END AS reason
             FROM server s) d)

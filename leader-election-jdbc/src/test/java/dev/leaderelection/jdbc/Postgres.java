@@ -12,8 +12,13 @@ final class Postgres {
 
     /** A pool on {@code server}, small, that notices a dead server within a couple of seconds. */
     static HikariDataSource pool(ProcessPostgresServer server) {
+        return pool(server.jdbcUrl());
+    }
+
+    /** As {@link #pool(ProcessPostgresServer)}, on any address of a server (a proxy's). */
+    static HikariDataSource pool(String jdbcUrl) {
         HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(server.jdbcUrl());
+        config.setJdbcUrl(jdbcUrl);
         config.setUsername(ProcessPostgresServer.USER);
         config.setPassword("");
         config.setMaximumPoolSize(4);

@@ -14,6 +14,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipalLookupService;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -34,8 +35,9 @@ import org.jspecify.annotations.Nullable;
  * authentication, user {@value #USER}, database {@value #DATABASE}, {@code fsync} off.
  *
  * <p>{@link #pause()} and {@link #resume()} send SIGSTOP and SIGCONT to the postmaster and every
- * backend, so the server keeps its sockets but answers nothing. Servers still running when the JVM
- * exits are killed.
+ * backend, so the server keeps its sockets but answers nothing. {@link #standby()} makes a streaming
+ * standby of a running server and {@link #promote()} promotes it, for failover tests. Servers still
+ * running when the JVM exits are killed.
  */
 public final class ProcessPostgresServer implements AutoCloseable {
 
@@ -112,7 +114,7 @@ public final class ProcessPostgresServer implements AutoCloseable {
             initdb();
         }
         await(this::portIsFree, () -> "Port " + port + " is still taken after " + TIMEOUT);
-        process = launch(List.of(
+        List<String> command = new ArrayList<>(List.of(
                 binary("postgres"),
                 "-D",
                 dataDirectory.toString(),
@@ -130,6 +132,8 @@ public final class ProcessPostgresServer implements AutoCloseable {
                 "max_connections=100",
                 "-c",
                 "shared_buffers=16MB"));
+        settings.forEach(setting -> command.addAll(List.of("-c", setting)));
+        process = launch(command);
         LIVE.add(process.toHandle());
         try {
             await(this::answers, () -> "postgres did not answer within " + TIMEOUT + describeLog());
@@ -177,6 +181,41 @@ public final class ProcessPostgresServer implements AutoCloseable {
         children.forEach(this::waitForExit);
         LIVE.remove(running.toHandle());
         process = null;
+    }
+
+    /**
+     * Makes a streaming standby of this running server without {@code pg_basebackup}: stops this
+     * server cleanly, copies its data directory, starts it again, and starts the copy on a free port
+     * of its own with {@code standby.signal} and {@code primary_conninfo} pointing here (initdb's
+     * {@code pg_hba.conf} trusts replication connections from the loopback address). Returns once
+     * the standby is in recovery and streams. Close it as any server; {@link #promote()} promotes it.
+     */
+    public ProcessPostgresServer standby() {
+        List<String> standbySettings = new ArrayList<>(settings);
+        standbySettings.add("primary_conninfo=host=" + HOST + " port=" + port + " user=" + USER);
+        ProcessPostgresServer standby = new ProcessPostgresServer(standbySettings);
+        synchronized (this) {
+            requireProcess();
+            stop();
+            try {
+                standby.copyDataDirectory(dataDirectory);
+            } finally {
+                start();
+            }
+        }
+        standby.start();
+        await(
+                () -> standby.queryQuietly(
+                        "SELECT pg_is_in_recovery() AND EXISTS (SELECT 1 FROM pg_stat_wal_receiver WHERE status = 'streaming')"),
+                () -> standby + " does not stream from " + this + " after " + TIMEOUT + standby.describeLog());
+        return standby;
+    }
+
+    /** Promotes this standby ({@code pg_promote}) and returns once it accepts writes, on a new timeline. */
+    public void promote() {
+        if (!queryQuietly("SELECT pg_promote(true, " + TIMEOUT.toSeconds() + ")")) {
+            throw new IllegalStateException(this + " was not promoted within " + TIMEOUT + describeLog());
+        }
     }
 
     /** Freezes the postmaster and every backend (SIGSTOP): connections stay open, nothing answers. */
@@ -253,6 +292,31 @@ public final class ProcessPostgresServer implements AutoCloseable {
     }
 
     private void initdb() {
+        prepareDataDirectory();
+        run(
+                List.of(
+                        binary("initdb"),
+                        "-D",
+                        dataDirectory.toString(),
+                        "-U",
+                        USER,
+                        "-A",
+                        "trust",
+                        "-E",
+                        "UTF8",
+                        "--no-sync",
+                        "--no-locale"),
+                "initdb");
+    }
+
+    /** Copies {@code source} (a cleanly stopped server's) as this server's data, as the server's user. */
+    private void copyDataDirectory(Path source) {
+        prepareDataDirectory();
+        run(List.of("cp", "-a", source + "/.", dataDirectory.toString()), "cp");
+        run(List.of("touch", dataDirectory.resolve("standby.signal").toString()), "touch");
+    }
+
+    private void prepareDataDirectory() {
         try {
             Files.createDirectories(dataDirectory);
             Files.setPosixFilePermissions(dataDirectory, PosixFilePermissions.fromString("rwx------"));
@@ -264,29 +328,33 @@ public final class ProcessPostgresServer implements AutoCloseable {
         } catch (IOException ex) {
             throw new UncheckedIOException("Cannot prepare " + dataDirectory, ex);
         }
-        Process initdb = launch(List.of(
-                binary("initdb"),
-                "-D",
-                dataDirectory.toString(),
-                "-U",
-                USER,
-                "-A",
-                "trust",
-                "-E",
-                "UTF8",
-                "--no-sync",
-                "--no-locale"));
+    }
+
+    /** Runs {@code command} as the server's user and waits until it succeeds. */
+    private void run(List<String> command, String name) {
+        Process running = launch(command);
         try {
-            if (!initdb.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                initdb.destroyForcibly();
-                throw new IllegalStateException("initdb did not finish within " + TIMEOUT + describeLog());
+            if (!running.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                running.destroyForcibly();
+                throw new IllegalStateException(name + " did not finish within " + TIMEOUT + describeLog());
             }
-            if (initdb.exitValue() != 0) {
-                throw new IllegalStateException("initdb exited with " + initdb.exitValue() + describeLog());
+            if (running.exitValue() != 0) {
+                throw new IllegalStateException(name + " exited with " + running.exitValue() + describeLog());
             }
         } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while running initdb", ex);
+            throw new IllegalStateException("Interrupted while running " + name, ex);
+        }
+    }
+
+    /** The boolean {@code sql} answers, or false while the server cannot answer. */
+    private boolean queryQuietly(String sql) {
+        try (Connection connection = connect();
+                Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery(sql)) {
+            return rows.next() && rows.getBoolean(1);
+        } catch (SQLException ex) {
+            return false;
         }
     }
 
