@@ -112,12 +112,15 @@ interface ConcurrencyCases extends StoreUnderTest {
     @Test
     default void renewAndReleaseInOneElectionLeaveTheOthersUntouched(TestInfo test) {
         List<String> elections = elections(test);
-        Duration ttl = Duration.ofSeconds(10);
+        // long enough for 50 grants on a busy machine; the first two elections, which the test renews
+        // and releases, are granted last
+        Duration ttl = Duration.ofSeconds(20);
         List<LeaseToken> holders = new ArrayList<>();
         for (String election : elections) {
-            LeaseToken holder = LeaseToken.random("holder-" + election);
-            granted(store().acquire(election, holder, ttl));
-            holders.add(holder);
+            holders.add(LeaseToken.random("holder-" + election));
+        }
+        for (int i = ELECTIONS - 1; i >= 0; i--) {
+            granted(store().acquire(elections.get(i), holders.get(i), ttl));
         }
 
         assertThat(answer(store().renew(elections.get(0), holders.get(0), LONG_TTL)))

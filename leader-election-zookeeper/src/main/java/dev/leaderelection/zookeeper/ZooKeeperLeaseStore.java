@@ -2,6 +2,8 @@ package dev.leaderelection.zookeeper;
 
 import static dev.leaderelection.zookeeper.Background.code;
 import static dev.leaderelection.zookeeper.Background.failure;
+import static dev.leaderelection.zookeeper.Nodes.bytes;
+import static dev.leaderelection.zookeeper.Nodes.parseLong;
 
 import dev.leaderelection.store.AcquireResult;
 import dev.leaderelection.store.Candidate;
@@ -11,9 +13,7 @@ import dev.leaderelection.store.LeaseStore;
 import dev.leaderelection.store.LeaseToken;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,7 +22,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.api.CuratorEvent;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.curator.framework.api.transaction.TransactionOp;
 import org.apache.curator.framework.state.ConnectionState;
@@ -76,6 +75,7 @@ public class ZooKeeperLeaseStore implements LeaseStore {
     private static final int ATTEMPTS = 10;
 
     private final CuratorFramework client;
+    private final Nodes nodes;
     private final String rootPath;
     private final Map<String, ElectionPaths> paths = new ConcurrentHashMap<>();
     private final Set<LeaseWatch> watches = ConcurrentHashMap.newKeySet();
@@ -91,6 +91,7 @@ public class ZooKeeperLeaseStore implements LeaseStore {
      */
     public ZooKeeperLeaseStore(CuratorFramework client, String rootPath) {
         this.client = client;
+        this.nodes = new Nodes(client);
         this.rootPath = ElectionPaths.requireValidRoot(rootPath);
         client.getConnectionStateListenable().addListener(connectionListener);
     }
@@ -108,7 +109,7 @@ public class ZooKeeperLeaseStore implements LeaseStore {
     private CompletableFuture<AcquireResult> tryAcquire(
             ElectionPaths at, LeaseToken token, Duration ttl, long now, int attempts) {
         // 2. Read the lease: free, ours, run out, or held.
-        return getData(at.lease()).thenCompose(event -> {
+        return nodes.read(at.lease()).thenCompose(event -> {
             Code code = code(event);
             if (code == Code.NONODE) {
                 return grant(at, token, ttl, now, Grant.CREATE, -1, attempts);
@@ -186,7 +187,7 @@ public class ZooKeeperLeaseStore implements LeaseStore {
             return CompletableFuture.failedFuture(notProven(down));
         }
         ElectionPaths at = paths(election);
-        return getData(at.lease()).thenCompose(event -> {
+        return nodes.read(at.lease()).thenCompose(event -> {
             Code code = code(event);
             if (code == Code.NONODE) {
                 return CompletableFuture.completedFuture(false);
@@ -220,7 +221,7 @@ public class ZooKeeperLeaseStore implements LeaseStore {
                         }
                         if (lease.expired(lastMtime, written.getStat().getMtime())) {
                             // the lease had run out before this write: free it rather than revive it
-                            deleteQuietly(at.lease(), written.getStat().getVersion());
+                            nodes.deleteQuietly(at.lease(), written.getStat().getVersion());
                             return false;
                         }
                         ConnectionState lost = interrupted;
@@ -235,7 +236,7 @@ public class ZooKeeperLeaseStore implements LeaseStore {
     @Override
     public CompletionStage<Boolean> release(String election, LeaseToken token) {
         ElectionPaths at = paths(election);
-        return getData(at.lease()).thenCompose(event -> {
+        return nodes.read(at.lease()).thenCompose(event -> {
             Code code = code(event);
             if (code == Code.NONODE) {
                 return CompletableFuture.completedFuture(false);
@@ -269,7 +270,7 @@ public class ZooKeeperLeaseStore implements LeaseStore {
     @Override
     public CompletionStage<Optional<LeaseHolder>> inspect(String election) {
         ElectionPaths at = paths(election);
-        return getData(at.lease()).thenCompose(event -> {
+        return nodes.read(at.lease()).thenCompose(event -> {
             Code code = code(event);
             if (code == Code.NONODE) {
                 return CompletableFuture.completedFuture(Optional.empty());
@@ -283,9 +284,9 @@ public class ZooKeeperLeaseStore implements LeaseStore {
                 String holder = new String(event.getData(), StandardCharsets.UTF_8);
                 return CompletableFuture.completedFuture(Optional.of(new LeaseHolder(holder, null)));
             }
-            return serverClock(at).thenApply(now -> {
+            return nodes.serverClock(at).thenApply(now -> {
                 if (lease.expired(stat.getMtime(), now)) {
-                    deleteQuietly(at.lease(), stat.getVersion());
+                    nodes.deleteQuietly(at.lease(), stat.getVersion());
                     return Optional.empty();
                 }
                 return Optional.of(new LeaseHolder(lease.instanceId(), lease.remaining(stat.getMtime(), now)));
@@ -299,53 +300,7 @@ public class ZooKeeperLeaseStore implements LeaseStore {
      */
     @Override
     public CompletionStage<List<Candidate>> candidates(String election) {
-        ElectionPaths at = paths(election);
-        CompletableFuture<Optional<Candidate>> holder = getData(at.lease()).thenApply(event -> {
-            LeaseNode lease = code(event) == Code.OK ? LeaseNode.parse(event.getData()) : null;
-            return lease == null
-                    ? Optional.empty()
-                    : Optional.of(new Candidate(
-                            lease.instanceId(),
-                            Instant.ofEpochMilli(event.getStat().getMtime())));
-        });
-        CompletableFuture<List<Candidate>> campaigning = serverClock(at)
-                .thenCompose(now -> Background.run(callback ->
-                                client.getChildren().inBackground(callback).forPath(at.candidates()))
-                        .thenCompose(children -> {
-                            if (code(children) == Code.NONODE) {
-                                return CompletableFuture.completedFuture(List.<Candidate>of());
-                            }
-                            if (code(children) != Code.OK) {
-                                throw failure(children);
-                            }
-                            List<CompletableFuture<Optional<Candidate>>> reads = new ArrayList<>();
-                            for (String child : children.getChildren()) {
-                                reads.add(getData(at.candidates() + "/" + child).thenApply(event -> {
-                                    if (code(event) != Code.OK) {
-                                        return Optional.empty();
-                                    }
-                                    long mtime = event.getStat().getMtime();
-                                    long ttl = parseLong(event.getData());
-                                    return mtime + 2 * ttl >= now
-                                            ? Optional.of(new Candidate(
-                                                    ElectionPaths.instanceIdOfCandidate(child),
-                                                    Instant.ofEpochMilli(mtime)))
-                                            : Optional.empty();
-                                }));
-                            }
-                            return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new))
-                                    .thenApply(done -> reads.stream()
-                                            .map(CompletableFuture::join)
-                                            .flatMap(Optional::stream)
-                                            .toList());
-                        }));
-        return holder.thenCombine(campaigning, (leader, listed) -> {
-            Map<String, Candidate> byId = new HashMap<>();
-            listed.forEach(candidate -> byId.put(candidate.instanceId(), candidate));
-            leader.ifPresent(lead ->
-                    byId.merge(lead.instanceId(), lead, (a, b) -> a.lastSeen().isAfter(b.lastSeen()) ? a : b));
-            return List.copyOf(byId.values());
-        });
+        return CandidateList.read(nodes, paths(election));
     }
 
     /**
@@ -425,47 +380,14 @@ public class ZooKeeperLeaseStore implements LeaseStore {
 
     /** Writes the caller's candidate node (created on first use); answers the write's mtime. */
     private CompletableFuture<Long> announce(ElectionPaths at, String instanceId, Duration ttl) {
-        return touch(at.candidate(instanceId), bytes(LeaseNode.wholeMillis(ttl)), CreateMode.EPHEMERAL);
-    }
-
-    /** The server's clock now: the mtime of a write to the election's clock node. */
-    private CompletableFuture<Long> serverClock(ElectionPaths at) {
-        return touch(at.clock(), new byte[0], CreateMode.PERSISTENT);
-    }
-
-    private CompletableFuture<Long> touch(String path, byte[] data, CreateMode mode) {
-        return setData(path, data).thenCompose(event -> {
-            Code code = code(event);
-            if (code == Code.OK) {
-                return CompletableFuture.completedFuture(event.getStat().getMtime());
-            }
-            if (code != Code.NONODE) {
-                throw failure(event);
-            }
-            return Background.run(callback -> client.create()
-                            .creatingParentsIfNeeded()
-                            .withMode(mode)
-                            .inBackground(callback)
-                            .forPath(path, data))
-                    .thenCompose(created -> {
-                        if (code(created) != Code.OK && code(created) != Code.NODEEXISTS) {
-                            throw failure(created);
-                        }
-                        return setData(path, data).thenApply(again -> {
-                            if (code(again) != Code.OK) {
-                                throw failure(again);
-                            }
-                            return again.getStat().getMtime();
-                        });
-                    });
-        });
+        return nodes.touch(at.candidate(instanceId), bytes(LeaseNode.wholeMillis(ttl)), CreateMode.EPHEMERAL);
     }
 
     private record Fencing(long last, int version) {}
 
     /** Reads the election's fencing node, creating it (at zero) where the store has none. */
     private CompletableFuture<Fencing> fencing(ElectionPaths at) {
-        return getData(at.fencing()).thenCompose(event -> {
+        return nodes.read(at.fencing()).thenCompose(event -> {
             Code code = code(event);
             if (code == Code.OK) {
                 return CompletableFuture.completedFuture(
@@ -474,17 +396,7 @@ public class ZooKeeperLeaseStore implements LeaseStore {
             if (code != Code.NONODE) {
                 throw failure(event);
             }
-            return Background.run(callback -> client.create()
-                            .creatingParentsIfNeeded()
-                            .withMode(CreateMode.PERSISTENT)
-                            .inBackground(callback)
-                            .forPath(at.fencing(), bytes(0)))
-                    .thenCompose(created -> {
-                        if (code(created) != Code.OK && code(created) != Code.NODEEXISTS) {
-                            throw failure(created);
-                        }
-                        return fencing(at);
-                    });
+            return nodes.create(at.fencing(), bytes(0), CreateMode.PERSISTENT).thenCompose(created -> fencing(at));
         });
     }
 
@@ -509,37 +421,7 @@ public class ZooKeeperLeaseStore implements LeaseStore {
         return new IllegalStateException("ZooKeeper connection " + state + ": the session is not proven alive");
     }
 
-    private void deleteQuietly(String path, int version) {
-        Background.run(callback ->
-                client.delete().withVersion(version).inBackground(callback).forPath(path));
-    }
-
-    private CompletableFuture<CuratorEvent> getData(String path) {
-        return Background.run(
-                callback -> client.getData().inBackground(callback).forPath(path));
-    }
-
-    private CompletableFuture<CuratorEvent> setData(String path, byte[] data) {
-        return Background.run(
-                callback -> client.setData().inBackground(callback).forPath(path, data));
-    }
-
     private ElectionPaths paths(String election) {
         return paths.computeIfAbsent(election, name -> ElectionPaths.of(rootPath, name));
-    }
-
-    private static byte[] bytes(long value) {
-        return Long.toString(value).getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static long parseLong(byte @Nullable [] data) {
-        if (data == null || data.length == 0) {
-            return 0;
-        }
-        try {
-            return Long.parseLong(new String(data, StandardCharsets.UTF_8).trim());
-        } catch (NumberFormatException ex) {
-            return 0;
-        }
     }
 }
