@@ -50,7 +50,8 @@ import reactor.core.scheduler.Schedulers;
  * and replication history that last found the lease free, {@code {p:e}:candidates} the instances that
  * campaigned lately (each acquire and renew lists its caller for two leases, in the same script
  * call); releases and grants are published on {@code {p:e}:released} ({@code released}, {@code
- * granted:<fencing token>:<instance id>}).
+ * granted:<fencing token>:<instance id>}), a shard channel of the election's slot on Redis Cluster
+ * ({@link ShardedReleaseSubscriptions}).
  *
  * <p>With the {@linkplain Builder#restartGuard restart guard} on (the default), a Redis that may
  * have lost the last grant or renewal holds back grants for one lease duration from the first
@@ -84,7 +85,7 @@ public class RedisLeaseStore implements LeaseStore {
     private final String keyPrefix;
     private final boolean restartGuard;
     private final Map<String, RedisKeys> keys = new ConcurrentHashMap<>();
-    private final ReleaseSubscriptions releases;
+    private final ReleaseLink releases;
 
     /** Where the links to Redis are kept up: the release subscription, the start-up warm-up. */
     private final ScheduledExecutorService background;
@@ -127,7 +128,7 @@ public class RedisLeaseStore implements LeaseStore {
         this.dispatch = Schedulers.newSingle(daemonThreads("leader-election-redis-" + number));
         this.background =
                 Executors.newSingleThreadScheduledExecutor(daemonThreads("leader-election-redis-background-" + number));
-        this.releases = new ReleaseSubscriptions(builder.connectionFactory, background);
+        this.releases = ReleaseLink.of(builder.connectionFactory, background);
     }
 
     /** A builder for a store on {@code connectionFactory}, which must offer non-blocking access. */
@@ -144,7 +145,8 @@ public class RedisLeaseStore implements LeaseStore {
                         token.encoded(),
                         wholeMillis(ttl),
                         restartGuard ? "1" : "0",
-                        electionKeys.releaseChannel())
+                        electionKeys.releaseChannel(),
+                        releases.sharded() ? "1" : "0")
                 .thenApply(RedisLeaseStore::toAcquireResult);
     }
 
@@ -157,7 +159,12 @@ public class RedisLeaseStore implements LeaseStore {
     @Override
     public CompletionStage<Boolean> release(String election, LeaseToken token) {
         RedisKeys electionKeys = keys(election);
-        return run(RELEASE, electionKeys.leaseAndTerm(), token.encoded(), electionKeys.releaseChannel())
+        return run(
+                        RELEASE,
+                        electionKeys.leaseAndTerm(),
+                        token.encoded(),
+                        electionKeys.releaseChannel(),
+                        releases.sharded() ? "1" : "0")
                 .thenApply(RedisLeaseStore::isOne);
     }
 
