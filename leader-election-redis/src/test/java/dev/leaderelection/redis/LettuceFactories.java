@@ -55,7 +55,8 @@ final class LettuceFactories {
                                 .build())
                         .build())
                 .build();
-        return connectedTo(new RedisClusterConfiguration(List.of(cluster.clusterNodes().split(","))), client);
+        return connectedTo(
+                new RedisClusterConfiguration(List.of(cluster.clusterNodes().split(","))), client);
     }
 
     static LettuceConnectionFactory connectedTo(RedisConfiguration configuration) {

@@ -89,18 +89,22 @@ class RedisClusterTests {
     void fiftyElectionsOverTheSlotsOfEveryPrimaryEachGetExactlyOneLeader() {
         List<String> elections =
                 IntStream.range(0, 50).mapToObj(i -> "election-" + i).toList();
-        assertThat(elections.stream().map(election -> cluster.primaryOf(leaseKey(election))).collect(Collectors.toSet()))
+        assertThat(elections.stream()
+                        .map(election -> cluster.primaryOf(leaseKey(election)))
+                        .collect(Collectors.toSet()))
                 .as("the elections' slots belong to every primary")
                 .hasSize(3);
         for (String instance : List.of("node-a", "node-b", "node-c")) {
             RedisLeaseStore store = store(true);
             ThreadPoolElectionScheduler scheduler = new ThreadPoolElectionScheduler(2, instance + "-election-");
             resources.add(scheduler::close);
-            elections.forEach(election -> elector(election, instance, store, scheduler).start());
+            elections.forEach(
+                    election -> elector(election, instance, store, scheduler).start());
         }
 
         await().atMost(LEASE.multipliedBy(10))
-                .until(() -> elections.stream().allMatch(election -> leaders(election).size() == 1));
+                .until(() -> elections.stream()
+                        .allMatch(election -> leaders(election).size() == 1));
 
         for (String election : elections) {
             LeaseLeaderElector leader = leaders(election).get(0);
@@ -175,15 +179,19 @@ class RedisClusterTests {
                     .filter(primary -> primary != source)
                     .findFirst()
                     .orElseThrow();
-            ClusterTopology.Migration migration = cluster.beginMigration(cluster.slot(leaseKey("orders-migration")), target);
+            ClusterTopology.Migration migration =
+                    cluster.beginMigration(cluster.slot(leaseKey("orders-migration")), target);
             // One key at a time, the leader renewing in between: a script whose keys are split between
             // the two primaries is refused (TRYAGAIN), never run on part of the election's state.
             for (String key : List.of("lease", "term", "epoch", "server", "candidates")) {
                 migration.moveKey("{cluster:orders-migration}:" + key);
-                await().during(TIMINGS.renewInterval()).atMost(LEASE.multipliedBy(3)).until(() -> leaders("orders-migration").size() <= 1);
+                await().during(TIMINGS.renewInterval())
+                        .atMost(LEASE.multipliedBy(3))
+                        .until(() -> leaders("orders-migration").size() <= 1);
             }
             migration.finish(FAILOVER);
-            assertThat(target.command("EXISTS", "{cluster:orders-migration}:epoch")).isEqualTo("1");
+            assertThat(target.command("EXISTS", "{cluster:orders-migration}:epoch"))
+                    .isEqualTo("1");
         });
     }
 
@@ -202,8 +210,8 @@ class RedisClusterTests {
         try {
             migration.moveKey(leaseKey(election));
 
-            CompletableFuture<Boolean> renewal = store.renew(election, holder, Duration.ofSeconds(30))
-                    .toCompletableFuture();
+            CompletableFuture<Boolean> renewal =
+                    store.renew(election, holder, Duration.ofSeconds(30)).toCompletableFuture();
             assertThat(renewal)
                     .as("not proven: the lease key is on the target, the term on the source")
                     .failsWithin(Duration.ofSeconds(15))
@@ -245,7 +253,10 @@ class RedisClusterTests {
             awaitOneLeader(election);
 
             history.assertOneLeaderAtATime();
-            assertThat(history.terms().subList(Math.max(0, termsBefore - 1), history.terms().size()))
+            assertThat(history.terms()
+                            .subList(
+                                    Math.max(0, termsBefore - 1),
+                                    history.terms().size()))
                     .as("round %d: every term that ended ended before its deadline", round)
                     .filteredOn(term -> term.endedAt() != null)
                     .allSatisfy(term -> assertThat(term.endedAt()).isLessThan(term.deadline()));
@@ -278,7 +289,9 @@ class RedisClusterTests {
     private LeaseLeaderElector elector(
             String election, String instance, RedisLeaseStore store, ThreadPoolElectionScheduler scheduler) {
         LeaseLeaderElector elector = new RedisLeaderElector(election, instance, store, TIMINGS, scheduler);
-        elector.addListener(histories.computeIfAbsent(election, name -> new ElectionHistory()).listenerFor(instance));
+        elector.addListener(histories
+                .computeIfAbsent(election, name -> new ElectionHistory())
+                .listenerFor(instance));
         resources.add(elector::stop);
         electors.add(elector);
         return elector;

@@ -48,6 +48,7 @@ public final class ClusterTopology implements AutoCloseable {
     private final Map<ProcessRedisServer, String> ids = new HashMap<>();
     /** A slot of each primary, by node id, as of the last time the cluster was healthy. */
     private final Map<String, Integer> aSlotOf = new HashMap<>();
+
     private final Duration nodeTimeout;
 
     private ClusterTopology(Duration nodeTimeout) {
@@ -106,7 +107,8 @@ public final class ClusterTopology implements AutoCloseable {
         }
         ProcessRedisServer seed = nodes.get(0);
         for (ProcessRedisServer node : nodes.subList(1, nodes.size())) {
-            seed.command("CLUSTER", "MEET", node.host(), Integer.toString(node.port()), Integer.toString(busPort(node)));
+            seed.command(
+                    "CLUSTER", "MEET", node.host(), Integer.toString(node.port()), Integer.toString(busPort(node)));
         }
         Polling.await(
                 READY_TIMEOUT,
@@ -319,8 +321,7 @@ public final class ClusterTopology implements AutoCloseable {
 
         /** Moves {@code key} alone with {@code MIGRATE}, keeping its expiry; a key the source lacks is skipped. */
         public void moveKey(String key) {
-            source.command(
-                    "MIGRATE", target.host(), Integer.toString(target.port()), key, "0", "5000", "REPLACE");
+            source.command("MIGRATE", target.host(), Integer.toString(target.port()), key, "0", "5000", "REPLACE");
         }
 
         /** Moves every key the source still has in the slot, a few at a time, as {@code redis-cli --cluster reshard} does. */
@@ -467,7 +468,10 @@ public final class ClusterTopology implements AutoCloseable {
     private static List<String[]> clusterNodesLines(ProcessRedisServer observer) {
         try {
             String reply = Objects.requireNonNull(observer.command("CLUSTER", "NODES"));
-            return reply.lines().filter(line -> !line.isBlank()).map(line -> line.trim().split(" ")).toList();
+            return reply.lines()
+                    .filter(line -> !line.isBlank())
+                    .map(line -> line.trim().split(" "))
+                    .toList();
         } catch (RuntimeException ex) {
             return List.of();
         }
@@ -501,7 +505,8 @@ public final class ClusterTopology implements AutoCloseable {
 
     private static Path configDirectory() {
         try {
-            return Files.createTempDirectory(LogDirectories.create("redis-logs"), "cluster-");
+            return Files.createTempDirectory(LogDirectories.create("redis-logs"), "cluster-")
+                    .toAbsolutePath();
         } catch (IOException ex) {
             throw new UncheckedIOException("Cannot create a directory for the cluster configuration files", ex);
         }
