@@ -66,6 +66,7 @@ final class ShardedReleaseSubscriptions implements ReleaseLink {
     // Confined to the supervisor thread.
     private Duration nextRetry = ReleaseSubscriptions.FIRST_RETRY;
     private boolean lost;
+    private boolean refreshedAfterMove;
 
     ShardedReleaseSubscriptions(LettuceConnectionFactory connectionFactory, ScheduledExecutorService supervisor) {
         this.connectionFactory = connectionFactory;
@@ -181,8 +182,13 @@ final class ShardedReleaseSubscriptions implements ReleaseLink {
             }
             linked();
         } catch (RuntimeException ex) {
-            if (String.valueOf(ex.getMessage()).startsWith("MOVED")) {
-                refreshQuietly(); // the slot moved since the topology was read
+            if (String.valueOf(ex.getMessage()).startsWith("MOVED") && !refreshedAfterMove) {
+                // The slot moved (a migration, a failover) since the topology was read: read it
+                // again and subscribe where the slot lives now, at once and without a warning.
+                refreshedAfterMove = true;
+                refreshQuietly();
+                supervise(Duration.ZERO);
+                return;
             }
             notLinked(ex);
         }
@@ -251,6 +257,7 @@ final class ShardedReleaseSubscriptions implements ReleaseLink {
     }
 
     private void linked() {
+        refreshedAfterMove = false;
         if (lost) {
             lost = false;
             log.info("Release wake-ups are subscribed again: followers hear releases at once");

@@ -55,8 +55,14 @@ final class LettuceFactories {
                                 .build())
                         .build())
                 .build();
-        return connectedTo(
+        LettuceConnectionFactory factory = new LettuceConnectionFactory(
                 new RedisClusterConfiguration(List.of(cluster.clusterNodes().split(","))), client);
+        // Connected at start, as an application's factory is by the time its electors run: a cold JVM
+        // takes seconds over its first cluster topology, longer than the store's warm-up waits.
+        factory.setEagerInitialization(true);
+        factory.afterPropertiesSet();
+        factory.start();
+        return factory;
     }
 
     static LettuceConnectionFactory connectedTo(RedisConfiguration configuration) {
