@@ -36,22 +36,6 @@ class ClusterTopologyTests {
     }
 
     @Test
-    void aKilledPrimaryIsReplacedByItsReplicaAndRejoinsAsAReplica() {
-        ProcessRedisServer old = cluster.primaryOf("{kill}:k");
-        old.command("SET", "{kill}:k", "v");
-        old.command("WAIT", "1", "5000");
-
-        old.kill();
-        ProcessRedisServer promoted = cluster.awaitPromotionFrom(old, TIMEOUT);
-        cluster.rejoin(old, TIMEOUT);
-
-        assertThat(promoted).isNotSameAs(old);
-        assertThat(cluster.primaryOf("{kill}:k")).isSameAs(promoted);
-        assertThat(promoted.command("GET", "{kill}:k")).isEqualTo("v");
-        assertThat(old.info("replication", "role")).isEqualTo("slave");
-    }
-
-    @Test
     void aMigratingSlotSendsClientsOnWithAskAndBelongsToTheTargetAfterwards() {
         int slot = cluster.slot("{moving}:a");
         ProcessRedisServer source = cluster.ownerOfSlot(slot);
