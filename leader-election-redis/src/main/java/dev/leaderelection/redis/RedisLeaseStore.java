@@ -21,11 +21,13 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -50,7 +52,8 @@ import reactor.core.scheduler.Schedulers;
  * and replication history that last found the lease free, {@code {p:e}:candidates} the instances that
  * campaigned lately (each acquire and renew lists its caller for two leases, in the same script
  * call); releases and grants are published on {@code {p:e}:released} ({@code released}, {@code
- * granted:<fencing token>:<instance id>}).
+ * granted:<fencing token>:<instance id>}), a shard channel of the election's slot on Redis Cluster
+ * ({@link ShardedReleaseSubscriptions}).
  *
  * <p>With the {@linkplain Builder#restartGuard restart guard} on (the default), a Redis that may
  * have lost the last grant or renewal holds back grants for one lease duration from the first
@@ -84,7 +87,7 @@ public class RedisLeaseStore implements LeaseStore {
     private final String keyPrefix;
     private final boolean restartGuard;
     private final Map<String, RedisKeys> keys = new ConcurrentHashMap<>();
-    private final ReleaseSubscriptions releases;
+    private final ReleaseLink releases;
 
     /** Where the links to Redis are kept up: the release subscription, the start-up warm-up. */
     private final ScheduledExecutorService background;
@@ -93,6 +96,8 @@ public class RedisLeaseStore implements LeaseStore {
     private volatile boolean warmUpFailed; // logged once
     private volatile boolean warmUpRefused; // Redis answered NOPERM
     private volatile boolean permissionsChecked;
+    /** The last warm-up, left running when a wait for it ended: the next one waits for it instead. */
+    private volatile @Nullable CompletableFuture<Void> warmingUp;
 
     /**
      * Where commands are subscribed: one thread, so they reach the connection in the order they
@@ -127,7 +132,7 @@ public class RedisLeaseStore implements LeaseStore {
         this.dispatch = Schedulers.newSingle(daemonThreads("leader-election-redis-" + number));
         this.background =
                 Executors.newSingleThreadScheduledExecutor(daemonThreads("leader-election-redis-background-" + number));
-        this.releases = new ReleaseSubscriptions(builder.connectionFactory, background);
+        this.releases = ReleaseLink.of(builder.connectionFactory, background);
     }
 
     /** A builder for a store on {@code connectionFactory}, which must offer non-blocking access. */
@@ -144,7 +149,8 @@ public class RedisLeaseStore implements LeaseStore {
                         token.encoded(),
                         wholeMillis(ttl),
                         restartGuard ? "1" : "0",
-                        electionKeys.releaseChannel())
+                        electionKeys.releaseChannel(),
+                        releases.sharded() ? "1" : "0")
                 .thenApply(RedisLeaseStore::toAcquireResult);
     }
 
@@ -157,7 +163,12 @@ public class RedisLeaseStore implements LeaseStore {
     @Override
     public CompletionStage<Boolean> release(String election, LeaseToken token) {
         RedisKeys electionKeys = keys(election);
-        return run(RELEASE, electionKeys.leaseAndTerm(), token.encoded(), electionKeys.releaseChannel())
+        return run(
+                        RELEASE,
+                        electionKeys.leaseAndTerm(),
+                        token.encoded(),
+                        electionKeys.releaseChannel(),
+                        releases.sharded() ? "1" : "0")
                 .thenApply(RedisLeaseStore::isOne);
     }
 
@@ -268,17 +279,22 @@ public class RedisLeaseStore implements LeaseStore {
     private boolean warmUp() {
         long started = System.nanoTime();
         try {
-            Flux.just(ACQUIRE, RENEW, RELEASE, INSPECT, CANDIDATES)
-                    .concatMap(script -> redis.execute(connection -> connection
-                            .scriptingCommands()
-                            .scriptLoad(
-                                    ByteBuffer.wrap(script.getScriptAsString().getBytes(StandardCharsets.UTF_8)))))
-                    // then one read-only call down the path that every election call takes
-                    .thenMany(redis.execute(
-                            INSPECT, RedisKeys.of(keyPrefix, "warm-up").leaseAndTerm()))
-                    .subscribeOn(dispatch)
-                    .then()
-                    .block(WARM_UP_TIMEOUT);
+            CompletableFuture<Void> call = warmingUp;
+            if (call == null || call.isDone()) {
+                call = Flux.just(ACQUIRE, RENEW, RELEASE, INSPECT, CANDIDATES)
+                        .concatMap(script -> redis.execute(connection -> connection
+                                .scriptingCommands()
+                                .scriptLoad(ByteBuffer.wrap(
+                                        script.getScriptAsString().getBytes(StandardCharsets.UTF_8)))))
+                        // then one read-only call down the path that every election call takes
+                        .thenMany(redis.execute(
+                                INSPECT, RedisKeys.of(keyPrefix, "warm-up").leaseAndTerm()))
+                        .subscribeOn(dispatch)
+                        .then()
+                        .toFuture();
+                warmingUp = call;
+            }
+            awaitWithoutCancelling(call, WARM_UP_TIMEOUT);
             log.debug("Loaded the election scripts in {} ms", (System.nanoTime() - started) / 1_000_000);
             if (warmUpFailed) {
                 log.info("Redis loaded the election scripts");
@@ -293,6 +309,26 @@ public class RedisLeaseStore implements LeaseStore {
                         ErrorDescriptions.describe(ex));
             }
             return false;
+        }
+    }
+
+    /**
+     * Waits for {@code call} at most {@code timeout}, and leaves it running when the time is up:
+     * cancelling would interrupt the connection being opened (a cluster's first one reads the whole
+     * topology and can take longer than the wait), and every warm-up would start it over.
+     */
+    private static void awaitWithoutCancelling(CompletableFuture<Void> call, Duration timeout) {
+        try {
+            call.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException ex) {
+            throw ex.getCause() instanceof RuntimeException failure
+                    ? failure
+                    : new IllegalStateException(ex.getCause());
+        } catch (TimeoutException ex) {
+            throw new IllegalStateException("Redis did not answer within " + timeout.toMillis() + " ms", ex);
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while loading the scripts", ex);
         }
     }
 

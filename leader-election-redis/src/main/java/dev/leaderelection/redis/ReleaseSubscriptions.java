@@ -33,7 +33,7 @@ import org.springframework.data.redis.listener.RedisMessageListenerContainer;
  * connection after a reconnect). It logs one WARN when the link is lost and one INFO when it is
  * back. An unreachable server never blocks an election: followers fall back to lease expiry.
  */
-final class ReleaseSubscriptions implements AutoCloseable {
+final class ReleaseSubscriptions implements ReleaseLink {
 
     static final Duration FIRST_RETRY = Duration.ofMillis(100);
     static final Duration MAX_RETRY = Duration.ofSeconds(5);
@@ -63,7 +63,8 @@ final class ReleaseSubscriptions implements AutoCloseable {
         container.start();
     }
 
-    Subscription subscribe(String channel, LeaseChangeListener listener) {
+    @Override
+    public Subscription subscribe(String channel, LeaseChangeListener listener) {
         Registration registration =
                 new Registration(new ChannelTopic(channel), (message, pattern) -> dispatch(message, listener));
         wanted.add(registration);
@@ -109,14 +110,16 @@ final class ReleaseSubscriptions implements AutoCloseable {
     }
 
     /** Listens again after {@link #stop()}. */
-    void start() {
+    @Override
+    public void start() {
         running = true;
         container.start();
         supervise(Duration.ZERO);
     }
 
     /** Stops listening at once, even while a registration waits for an unreachable server. */
-    void stop() {
+    @Override
+    public void stop() {
         running = false;
         container.stop();
     }
@@ -124,6 +127,11 @@ final class ReleaseSubscriptions implements AutoCloseable {
     @Override
     public void close() {
         stop();
+    }
+
+    @Override
+    public boolean sharded() {
+        return false;
     }
 
     /** Makes sure one look is due within {@code delay}: one supervision loop, however many callers. */

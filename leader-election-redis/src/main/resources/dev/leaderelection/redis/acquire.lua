@@ -3,7 +3,8 @@
 -- KEYS[1] lease key, KEYS[2] term key, KEYS[3] epoch key, KEYS[4] server key, KEYS[5] candidates
 -- key; ARGV[1] our token, ARGV[2] lease duration in whole ms, ARGV[3] '1' to hold back grants while
 -- this server may lack the last grant or renewal (the restart guard), else '0', ARGV[4] the
--- election's channel.
+-- election's channel, ARGV[5] '1' to announce on it as a shard channel (SPUBLISH, Redis Cluster 7+:
+-- sent to the slot's own nodes, not the whole cluster bus), else '0' or absent.
 -- Publishes 'granted:<fencingToken>:<instanceId>' on ARGV[4] when granted.
 -- Returns {1, fencingToken} when granted; {0, holder, pttl} when held by another, or by the restart
 -- guard for pttl more ms (holder '(redis restarted)' when the server has no epoch for the
@@ -108,5 +109,10 @@ redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
 redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now_ms)
 redis.call('PEXPIRE', KEYS[5], listed_for)
-redis.call('PUBLISH', ARGV[4], 'granted:' .. string.format('%d', epoch) .. ':' .. instance)
+local announcement = 'granted:' .. string.format('%d', epoch) .. ':' .. instance
+-- A server without sharded pub/sub (before Redis 7) refuses SPUBLISH: announce the classic way.
+-- pcall, since an error here would leave the lease granted behind an error reply.
+if ARGV[5] ~= '1' or type(redis.pcall('SPUBLISH', ARGV[4], announcement)) == 'table' then
+  redis.call('PUBLISH', ARGV[4], announcement)
+end
 return {1, epoch}

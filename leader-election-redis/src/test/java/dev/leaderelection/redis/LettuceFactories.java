@@ -1,8 +1,13 @@
 package dev.leaderelection.redis;
 
+import dev.leaderelection.testing.redis.ClusterTopology;
 import dev.leaderelection.testing.redis.RedisServer;
 import dev.leaderelection.testing.redis.SentinelTopology;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import java.time.Duration;
+import java.util.List;
+import org.springframework.data.redis.connection.RedisClusterConfiguration;
 import org.springframework.data.redis.connection.RedisConfiguration;
 import org.springframework.data.redis.connection.RedisSentinelConfiguration;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
@@ -34,12 +39,43 @@ final class LettuceFactories {
         return connectedTo(configuration);
     }
 
-    static LettuceConnectionFactory connectedTo(RedisConfiguration configuration) {
+    /**
+     * Connected to the cluster's nodes, as {@code spring.data.redis.cluster.nodes} with {@code
+     * spring.data.redis.lettuce.cluster.refresh.adaptive=true} and {@code refresh.period=1s} does: the
+     * client reads the topology again on {@code MOVED}, {@code ASK} and lost connections, and every
+     * second.
+     */
+    static LettuceConnectionFactory connectedTo(ClusterTopology cluster) {
+        LettuceClientConfiguration client = LettuceClientConfiguration.builder()
+                .commandTimeout(Duration.ofSeconds(10))
+                .clientOptions(ClusterClientOptions.builder()
+                        .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+                                .enableAllAdaptiveRefreshTriggers()
+                                .enablePeriodicRefresh(Duration.ofSeconds(1))
+                                .build())
+                        .build())
+                .build();
         LettuceConnectionFactory factory = new LettuceConnectionFactory(
+                new RedisClusterConfiguration(List.of(cluster.clusterNodes().split(","))), client);
+        // Connected at start, as an application's factory is by the time its electors run: a cold JVM
+        // takes seconds over its first cluster topology, longer than the store's warm-up waits.
+        factory.setEagerInitialization(true);
+        factory.afterPropertiesSet();
+        factory.start();
+        return factory;
+    }
+
+    static LettuceConnectionFactory connectedTo(RedisConfiguration configuration) {
+        return connectedTo(
                 configuration,
                 LettuceClientConfiguration.builder()
                         .commandTimeout(Duration.ofSeconds(10))
                         .build());
+    }
+
+    private static LettuceConnectionFactory connectedTo(
+            RedisConfiguration configuration, LettuceClientConfiguration client) {
+        LettuceConnectionFactory factory = new LettuceConnectionFactory(configuration, client);
         factory.afterPropertiesSet();
         factory.start();
         return factory;

@@ -12,9 +12,10 @@ import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.utility.DockerImageName;
 
 /**
- * A {@code redis:7} container without persistence. Its port 6379 is bound to a fixed host port, so
- * a restarted container keeps the port. Pause and resume use {@code docker pause} and {@code docker
- * unpause}.
+ * A {@code redis:7} container without persistence, or a container of another server that speaks the
+ * Redis protocol on port 6379 ({@link #of}: Valkey, DragonFly). Its port 6379 is bound to a fixed
+ * host port, so a restarted container keeps the port. Pause and resume use {@code docker pause} and
+ * {@code docker unpause}.
  */
 public final class ContainerRedisServer implements RedisServer {
 
@@ -23,14 +24,32 @@ public final class ContainerRedisServer implements RedisServer {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
     private final int port = LocalPorts.findFree();
-    private final GenericContainer<?> container = new GenericContainer<>(IMAGE)
-            .withExposedPorts(REDIS_PORT)
-            .withCommand("redis-server", "--save", "", "--appendonly", "no")
-            .withCreateContainerCmdModifier(cmd -> cmd.getHostConfig()
-                    .withPortBindings(new PortBinding(
-                            Ports.Binding.bindIpAndPort(LocalPorts.HOST, port), ExposedPort.tcp(REDIS_PORT))))
-            .waitingFor(Wait.forLogMessage(".*Ready to accept connections.*\\n", 1));
+    private final GenericContainer<?> container;
     private boolean paused;
+
+    /** A {@code redis:7} container. */
+    public ContainerRedisServer() {
+        this(IMAGE, new String[] {"redis-server", "--save", "", "--appendonly", "no"});
+    }
+
+    private ContainerRedisServer(DockerImageName image, String[] command) {
+        GenericContainer<?> created = new GenericContainer<>(image)
+                .withExposedPorts(REDIS_PORT)
+                .withCreateContainerCmdModifier(cmd -> cmd.getHostConfig()
+                        .withPortBindings(new PortBinding(
+                                Ports.Binding.bindIpAndPort(LocalPorts.HOST, port), ExposedPort.tcp(REDIS_PORT))))
+                .waitingFor(Wait.forListeningPort());
+        container = command.length > 0 ? created.withCommand(command) : created;
+    }
+
+    /**
+     * A container of {@code image} that serves the Redis protocol on port 6379, started with {@code
+     * command} (none: the image's own), such as {@code valkey/valkey:8.1} with {@code valkey-server
+     * --save "" --appendonly no}. {@link #start()} pulls the image when Docker lacks it.
+     */
+    public static ContainerRedisServer of(String image, String... command) {
+        return new ContainerRedisServer(DockerImageName.parse(image), command);
+    }
 
     @Override
     public int port() {

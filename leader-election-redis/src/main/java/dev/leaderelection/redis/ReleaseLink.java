@@ -1,0 +1,44 @@
+package dev.leaderelection.redis;
+
+import dev.leaderelection.store.LeaseChangeListener;
+import dev.leaderelection.store.LeaseStore.Subscription;
+import java.util.concurrent.ScheduledExecutorService;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+/**
+ * How the instances of one store hear the releases and grants announced on the elections'
+ * channels: classic pub/sub ({@link ReleaseSubscriptions}), or sharded pub/sub on Redis Cluster
+ * ({@link ShardedReleaseSubscriptions}).
+ */
+interface ReleaseLink extends AutoCloseable {
+
+    /** Hands the announcements on {@code channel} to {@code listener} until the subscription is closed. */
+    Subscription subscribe(String channel, LeaseChangeListener listener);
+
+    /** Listens again after {@link #stop()}. */
+    void start();
+
+    /** Stops listening at once. */
+    void stop();
+
+    @Override
+    void close();
+
+    /**
+     * Whether the scripts announce on shard channels ({@code SPUBLISH}): on Redis Cluster, where a
+     * classic {@code PUBLISH} goes to every node over the cluster bus.
+     */
+    boolean sharded();
+
+    /**
+     * Sharded pub/sub for a Lettuce factory in cluster mode, classic pub/sub otherwise; {@code
+     * supervisor} is where the link is kept up.
+     */
+    static ReleaseLink of(RedisConnectionFactory connectionFactory, ScheduledExecutorService supervisor) {
+        if (connectionFactory instanceof LettuceConnectionFactory lettuce && lettuce.isClusterAware()) {
+            return new ShardedReleaseSubscriptions(lettuce, supervisor);
+        }
+        return new ReleaseSubscriptions(connectionFactory, supervisor);
+    }
+}
