@@ -186,13 +186,15 @@ final class BenchmarkReport {
         guardRow(guard, "plainCall", "the method called on the bean itself");
         guardRow(guard, "plainCallThroughProxy", "an unguarded method of the proxied bean");
         guardRow(guard, "isLeader", "`LeaderElector.isLeader()` alone");
+        guardRow(guard, "proxyAndClockRead", "the floor: the same proxy, advice that only reads `System.nanoTime()`");
         guardRow(guard, "leaderOnlyOnLeader", "`@LeaderOnly` method on the leader");
         guardRow(guard, "leaderOnlyOnFollowerSkipsVoid", "on a follower: `void` method skipped");
         guardRow(guard, "leaderOnlyOnFollowerReturnsNull", "on a follower: `onFollower = SKIP` returns null");
         guardRow(guard, "leaderOnlyOnFollowerThrows", "on a follower: throws `NotLeaderException`");
         line();
         line("On the leader the guard adds " + number(guard.leaderOverheadNanos(), 1)
-                + " ns to the plain call (medians).");
+                + " ns to the plain call, " + number(guard.aboveFloorNanos(), 1)
+                + " ns to the floor (medians).");
         line();
     }
 
@@ -208,13 +210,14 @@ final class BenchmarkReport {
                 + " of warm-up. *Java threads* leaves out the JIT compilers' and the collectors' threads: the"
                 + " elections' own work once the code is compiled. JIT and GC are the compilers' and collectors'"
                 + " time within the window. A lost lease is a renewal that did not answer within the operation"
-                + " timeout: the election stepped down, as it must.");
+                + " timeout: the election stepped down, as it must. Heap per election is the heap in use after two"
+                + " full collections at the end of the window, over that of the smallest row, per election more.");
         line();
         line("| elections | renew | JVM CPU (of one core) | of which Java threads | per election | Redis commands/s per"
-                + " election | Redis requests/s per election | Redis server CPU | JIT / GC ms | leases lost |");
-        line("|---|---|---|---|---|---|---|---|---|---|");
-        scale.points().forEach(this::scaleRow);
-        scale.withDefaultTimings().ifPresent(this::scaleRow);
+                + " election | Redis requests/s per election | Redis server CPU | JIT / GC ms | heap per election |"
+                + " leases lost |");
+        line("|---|---|---|---|---|---|---|---|---|---|---|");
+        scale.all().forEach(point -> scaleRow(point, scale.heapBytesPerElection(point)));
         line();
         ScaleBenchmark.Point first = scale.points().get(0);
         ScaleBenchmark.Point largest = scale.largest();
@@ -231,14 +234,16 @@ final class BenchmarkReport {
         line();
     }
 
-    private void scaleRow(ScaleBenchmark.Point point) {
+    private void scaleRow(ScaleBenchmark.Point point, double heapBytesPerElection) {
         ScaleBenchmark.Case run = point.run();
         line("| " + run.elections() + " | " + millis(run.timings().renewInterval()) + " (lease "
                 + millis(run.timings().leaseDuration()) + ") | " + percent(point.cpuShare())
                 + " | " + percent(point.javaThreadsCpuShare()) + " | "
                 + percent(point.cpuSharePerElection()) + " | " + number(point.commandsPerElection(), 2)
                 + " | " + number(point.requestsPerElection(), 2) + " | " + percent(point.redisCpuShare()) + " | "
-                + point.jitMillis() + " / " + point.gcMillis() + " | " + point.revocations() + " |");
+                + point.jitMillis() + " / " + point.gcMillis() + " | "
+                + (Double.isNaN(heapBytesPerElection) ? "" : number(heapBytesPerElection / 1024, 1) + " KiB")
+                + " | " + point.revocations() + " |");
     }
 
     private void distribution(String what, Distribution values, double lease) {

@@ -19,8 +19,8 @@ import java.util.List;
  * @param electionCounts elections in one JVM at each scale point
  * @param scaleWarmUp how long each scale JVM runs before its window opens
  * @param scaleWindow how long CPU time and Redis commands are counted at each scale point
- * @param scaleWhatIf whether to run the largest scale point once more with the library's default
- *     timings
+ * @param defaultTimingCounts elections in one JVM at each scale point with the library's default
+ *     timings (none: no such points)
  * @param jmhForks JMH forks per benchmark; 0 runs in this JVM
  * @param jmhWarmUpIterations JMH warm-up iterations
  * @param jmhIterations JMH measurement iterations
@@ -38,7 +38,7 @@ public record BenchmarkSettings(
         List<Integer> electionCounts,
         Duration scaleWarmUp,
         Duration scaleWindow,
-        boolean scaleWhatIf,
+        List<Integer> defaultTimingCounts,
         int jmhForks,
         int jmhWarmUpIterations,
         int jmhIterations,
@@ -58,7 +58,7 @@ public record BenchmarkSettings(
                 List.of(1, 100, 1000),
                 Duration.ofSeconds(25),
                 Duration.ofSeconds(15),
-                true,
+                List.of(100, 1000, 10000),
                 1,
                 4,
                 8,
@@ -79,7 +79,7 @@ public record BenchmarkSettings(
                 List.of(20),
                 Duration.ofMillis(300),
                 Duration.ofMillis(800),
-                false,
+                List.of(),
                 0,
                 0,
                 1,

@@ -26,7 +26,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * <p>After a warm-up it measures, over a window, the CPU time of the whole process and what Redis
  * did, and prints one line: {@code RESULT <elections> <share of one core> <share of one core without
  * JIT and GC threads> <Redis commands/s> <Redis requests/s> <Redis server share of one core>
- * <revocations> <leaders at the end> <JIT ms> <GC ms>}.
+ * <revocations> <leaders at the end> <JIT ms> <GC ms> <heap bytes in use after a full collection>}.
  *
  * <p>Arguments: {@code <redis port> <elections> <warm-up ms> <window ms> <lease ms> <renew ms>
  * <operation timeout ms>}.
@@ -99,9 +99,10 @@ public final class ScaleApp {
             RedisStats.Rates redis = stats.snapshot().since(redisBefore);
             long leaders =
                     electors.stream().filter(LeaseLeaderElector::isLeader).count();
+            long heap = heapInUseAfterCollection();
             System.out.printf(
                     Locale.ROOT,
-                    "%s %d %.6f %.6f %.3f %.3f %.6f %d %d %d %d%n",
+                    "%s %d %.6f %.6f %.3f %.3f %.6f %d %d %d %d %d%n",
                     RESULT,
                     count,
                     (double) cpu / elapsed,
@@ -112,7 +113,8 @@ public final class ScaleApp {
                     revocations.get() - revokedBefore,
                     leaders,
                     jit,
-                    gc);
+                    gc,
+                    heap);
         } finally {
             electors.forEach(LeaseLeaderElector::stop);
             store.close();
@@ -133,6 +135,13 @@ public final class ScaleApp {
             total += Math.max(0, threads.getThreadCpuTime(id));
         }
         return total;
+    }
+
+    /** Heap in use once the collector has run twice: what the live objects (the elections) take. */
+    private static long heapInUseAfterCollection() {
+        System.gc();
+        System.gc();
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
     private static long jitMillis() {

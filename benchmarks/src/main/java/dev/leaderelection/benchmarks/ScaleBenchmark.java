@@ -8,13 +8,12 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Runs {@link ScaleApp} once per election count, each in a fresh JVM so that its process CPU time
- * holds nothing but the elections (and the JVM's own upkeep). With the what-if, the largest count runs
- * once more with the library's default timings.
+ * holds nothing but the elections (and the JVM's own upkeep): first with the run's timings, then
+ * with the library's default timings.
  */
 final class ScaleBenchmark {
 
@@ -51,6 +50,7 @@ final class ScaleBenchmark {
      * @param leadersAtEnd elections this JVM still led at the end of the window
      * @param jitMillis time the JIT compilers spent during the window
      * @param gcMillis time the garbage collectors spent during the window
+     * @param heapBytes heap in use after two full collections at the end of the window
      */
     record Point(
             Case run,
@@ -62,7 +62,8 @@ final class ScaleBenchmark {
             int revocations,
             int leadersAtEnd,
             long jitMillis,
-            long gcMillis) {
+            long gcMillis,
+            long heapBytes) {
 
         double cpuSharePerElection() {
             return cpuShare / run.elections();
@@ -81,14 +82,31 @@ final class ScaleBenchmark {
      * The points.
      *
      * @param points one per election count, with the run's timings
-     * @param withDefaultTimings the largest count again, with the library's default timings (the
-     *     what-if, when the settings ask for it)
+     * @param withDefaultTimings one per count of {@link BenchmarkSettings#defaultTimingCounts()}, with
+     *     the library's default timings
      */
-    record Result(List<Point> points, Optional<Point> withDefaultTimings) {
+    record Result(List<Point> points, List<Point> withDefaultTimings) {
+
+        /**
+         * Heap per election at {@code point}: its heap in use over that of the smallest count with the
+         * run's timings, per election more ({@code NaN} for that smallest count itself).
+         */
+        double heapBytesPerElection(Point point) {
+            Point smallest = points.get(0);
+            int more = point.run().elections() - smallest.run().elections();
+            return more <= 0 ? Double.NaN : (double) (point.heapBytes() - smallest.heapBytes()) / more;
+        }
 
         /** The largest count with the run's timings. */
         Point largest() {
             return points.get(points.size() - 1);
+        }
+
+        /** Every point, those with the run's timings first. */
+        List<Point> all() {
+            List<Point> all = new ArrayList<>(points);
+            all.addAll(withDefaultTimings);
+            return all;
         }
     }
 
@@ -97,14 +115,12 @@ final class ScaleBenchmark {
         for (int elections : settings.electionCounts()) {
             points.add(measure(new Case(elections, settings.timings())));
         }
-        Optional<Point> withDefaultTimings = Optional.empty();
-        if (settings.scaleWhatIf()) {
-            int largest =
-                    settings.electionCounts().get(settings.electionCounts().size() - 1);
-            withDefaultTimings = Optional.of(
-                    measure(new Case(largest, ElectionTimings.builder().build())));
+        List<Point> withDefaultTimings = new ArrayList<>();
+        for (int elections : settings.defaultTimingCounts()) {
+            withDefaultTimings.add(
+                    measure(new Case(elections, ElectionTimings.builder().build())));
         }
-        return new Result(points, withDefaultTimings);
+        return new Result(List.copyOf(points), List.copyOf(withDefaultTimings));
     }
 
     private Point measure(Case run) {
@@ -152,6 +168,7 @@ final class ScaleBenchmark {
                 Integer.parseInt(words[7]),
                 Integer.parseInt(words[8]),
                 Long.parseLong(words[9]),
-                Long.parseLong(words[10]));
+                Long.parseLong(words[10]),
+                Long.parseLong(words[11]));
     }
 }

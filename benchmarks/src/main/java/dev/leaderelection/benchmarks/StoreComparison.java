@@ -31,7 +31,7 @@ final class StoreComparison {
                 full.electionCounts(),
                 full.scaleWarmUp(),
                 full.scaleWindow(),
-                false,
+                List.of(),
                 full.jmhForks(),
                 full.jmhWarmUpIterations(),
                 full.jmhIterations(),

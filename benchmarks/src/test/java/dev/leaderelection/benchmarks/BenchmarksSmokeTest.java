@@ -53,11 +53,12 @@ class BenchmarksSmokeTest {
             assertThat(point.leadersAtEnd()).isEqualTo(point.run().elections());
             assertThat(point.cpuShare()).isPositive();
             assertThat(point.requestsPerElection()).isPositive();
+            assertThat(point.heapBytes()).isPositive();
         });
 
         assertThat(results.guard().scores())
                 .extracting(LeaderOnlyBenchmarkRun.Score::benchmark)
-                .contains("plainCall", "leaderOnlyOnLeader", "leaderOnlyOnFollowerSkipsVoid");
+                .contains("plainCall", "proxyAndClockRead", "leaderOnlyOnLeader", "leaderOnlyOnFollowerSkipsVoid");
         assertThat(results.guard().scores()).allMatch(score -> score.nanos() > 0);
 
         String report = BenchmarkReport.markdown(results, Benchmarks.COMMAND);
