@@ -1,0 +1,170 @@
+package dev.leaderelection.redis;
+
+import static dev.leaderelection.redis.StoreCalls.answer;
+import static dev.leaderelection.redis.StoreCalls.granted;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.leaderelection.BackoffPolicy;
+import dev.leaderelection.ElectionTimings;
+import dev.leaderelection.LeaseLeaderElector;
+import dev.leaderelection.RevocationReason;
+import dev.leaderelection.ThreadPoolElectionScheduler;
+import dev.leaderelection.store.LeaseToken;
+import dev.leaderelection.tck.ElectionHistory;
+import dev.leaderelection.testing.redis.ProcessRedisServer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+/**
+ * {@code min-replicas-acked}: a primary and one replica, stores that need the replica's {@code WAIT}
+ * acknowledgement for every grant and renewal. Counted grants and renewals are on the replica when
+ * the call answers, so a promoted replica has the last one; with the replica frozen or gone no grant
+ * counts and the leader steps down before its lease ends.
+ */
+class RedisReplicaAcknowledgementTests {
+
+    static final Duration LEASE = Duration.ofSeconds(1);
+    static final ElectionTimings TIMINGS = ElectionTimings.builder()
+            .leaseDuration(LEASE)
+            .renewInterval(Duration.ofMillis(300))
+            .operationTimeout(Duration.ofMillis(250))
+            .retryInterval(Duration.ofMillis(500))
+            .backoff(new BackoffPolicy(Duration.ofMillis(50), Duration.ofMillis(250), 2.0, 0.5))
+            .build();
+    /** Half the operation timeout, as the auto-configuration sets it. */
+    static final Duration WAIT_TIMEOUT = TIMINGS.operationTimeout().dividedBy(2);
+
+    private static final String ELECTION = "acked";
+    private static final String KEYS = "{wait:" + ELECTION + "}";
+
+    private final ElectionHistory history = new ElectionHistory();
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final List<LeaseLeaderElector> electors = new ArrayList<>();
+    private ProcessRedisServer primary;
+    private ProcessRedisServer replica;
+
+    @BeforeEach
+    void startPrimaryAndReplica() {
+        primary = new ProcessRedisServer();
+        resources.add(primary);
+        primary.start();
+        replica = ProcessRedisServer.replicaOf(primary.port());
+        resources.add(replica);
+        replica.start();
+        replica.awaitReplicationLinkUp();
+    }
+
+    @AfterEach
+    void closeEverything() throws Exception {
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            resources.get(i).close();
+        }
+        history.assertOneLeaderAtATime();
+    }
+
+    @Test
+    void everyGrantAndRenewalIsOnTheReplicaWhenTheCallAnswers() {
+        RedisLeaseStore store = store(primary);
+        Duration lease = Duration.ofSeconds(30);
+        for (int round = 0; round < 20; round++) {
+            LeaseToken token = LeaseToken.random("node-" + round);
+            long fencingToken = granted(store.acquire(ELECTION, token, lease));
+            assertThat(replica.command("GET", KEYS + ":lease")).isEqualTo(token.encoded());
+            assertThat(replica.command("GET", KEYS + ":epoch")).isEqualTo(Long.toString(fencingToken));
+            assertThat(answer(store.renew(ELECTION, token, lease))).isTrue();
+            assertThat(replica.command("GET", KEYS + ":term")).isEqualTo(token.encoded());
+            if (round < 19) {
+                assertThat(answer(store.release(ELECTION, token))).isTrue();
+            }
+        }
+        String last = primary.command("GET", KEYS + ":lease");
+
+        primary.kill();
+        replica.promote();
+        assertThat(replica.command("GET", KEYS + ":lease")).isEqualTo(last);
+    }
+
+    @Test
+    void withoutTheReplicaAGrantIsWrittenButNotCountedAndExpiresByItself() {
+        RedisLeaseStore store = store(primary);
+        replica.kill();
+        LeaseToken token = LeaseToken.random("node-a");
+
+        assertThatThrownBy(() -> store.acquire(ELECTION, token, LEASE).toCompletableFuture().get(15, TimeUnit.SECONDS))
+                .hasRootCauseInstanceOf(AcknowledgedWrites.NotAcknowledgedException.class)
+                .rootCause()
+                .hasMessageContaining("min-replicas-acked (1)");
+        // On the primary, not counted by anyone; the lease expires as any lease of a dead holder.
+        assertThat(primary.command("GET", KEYS + ":lease")).isEqualTo(token.encoded());
+        await().atMost(LEASE.multipliedBy(3)).until(() -> "0".equals(primary.command("EXISTS", KEYS + ":lease")));
+    }
+
+    @Test
+    void theLeaderStepsDownBeforeItsLeaseEndsWhileTheReplicaIsFrozenAndNobodyLeadsUntilItResumes() {
+        elector("node-a").start();
+        elector("node-b").start();
+        awaitOneLeader();
+        long frozenAt = System.nanoTime();
+
+        replica.pause();
+        await().atMost(LEASE.multipliedBy(3)).until(() -> leaders().count() == 0);
+        long steppedDownMillis = (System.nanoTime() - frozenAt) / 1_000_000;
+        ElectionHistory.Term ended = history.lastTerm();
+        assertThat(ended.endedAt()).isNotNull().isLessThan(ended.deadline());
+        assertThat(ended.reason()).isEqualTo(RevocationReason.STORE_UNREACHABLE);
+        int terms = history.terms().size();
+        // Both keep asking, and the primary takes their grants, but none is acknowledged: none counts.
+        await().during(LEASE.multipliedBy(3).dividedBy(2))
+                .atMost(LEASE.multipliedBy(3))
+                .until(() -> leaders().count() == 0);
+        assertThat(history.terms()).hasSize(terms);
+
+        replica.resume();
+        awaitOneLeader();
+        Figures.print(
+                "Replica frozen, min-replicas-acked=1: from the freeze to the leader's step-down (lease 1 s)",
+                List.of(steppedDownMillis));
+    }
+
+    private void awaitOneLeader() {
+        await().atMost(LEASE.multipliedBy(6)).until(() -> leaders().count() == 1);
+    }
+
+    private Stream<LeaseLeaderElector> leaders() {
+        return electors.stream().filter(LeaseLeaderElector::isLeader);
+    }
+
+    private LeaseLeaderElector elector(String id) {
+        RedisLeaseStore store = store(primary);
+        ThreadPoolElectionScheduler scheduler = new ThreadPoolElectionScheduler(1, id + "-election-");
+        resources.add(scheduler::close);
+        LeaseLeaderElector elector = new RedisLeaderElector(ELECTION, id, store, TIMINGS, scheduler);
+        elector.addListener(history.listenerFor(id));
+        resources.add(elector::stop);
+        electors.add(elector);
+        return elector;
+    }
+
+    private RedisLeaseStore store(ProcessRedisServer server) {
+        LettuceConnectionFactory connections = LettuceFactories.connectedTo(server);
+        resources.add(connections::destroy);
+        // Without the restart guard, which would hold each election's first grant back for one lease.
+        RedisLeaseStore store = RedisLeaseStore.builder(connections)
+                .keyPrefix("wait")
+                .restartGuard(false)
+                .minReplicasAcked(1, WAIT_TIMEOUT)
+                .build();
+        resources.add(store);
+        store.start();
+        return store;
+    }
+}
