@@ -128,7 +128,6 @@ final class AcknowledgedWrites implements AutoCloseable {
                 connected.async().waitForReplication(0, 1).toCompletableFuture());
     }
 
-    @SuppressWarnings("unchecked")
     private <T> CompletableFuture<T> evaluate(
             RedisAsyncCommands<String, String> commands, RedisScript<T> script, List<String> keys, List<String> args) {
         String[] keyArray = keys.toArray(String[]::new);
@@ -143,7 +142,7 @@ final class AcknowledgedWrites implements AutoCloseable {
                                 ? commands.<T>eval(script.getScriptAsString(), type, keyArray, argArray)
                                         .toCompletableFuture()
                                 : CompletableFuture.<T>failedFuture(error))
-                .thenCompose(stage -> (CompletableFuture<T>) stage);
+                .thenCompose(stage -> stage);
     }
 
     private static boolean isNoScript(Throwable error) {
