@@ -59,7 +59,9 @@ public final class ReplicaAckBenchmark {
                     if (!(result instanceof AcquireResult.Granted)) {
                         throw new IllegalStateException("not granted: " + result);
                     }
-                    if (!store.renew(election, token, LEASE).toCompletableFuture().get(5, TimeUnit.SECONDS)) {
+                    if (!store.renew(election, token, LEASE)
+                            .toCompletableFuture()
+                            .get(5, TimeUnit.SECONDS)) {
                         throw new IllegalStateException("not renewed");
                     }
                     long renewed = System.nanoTime();

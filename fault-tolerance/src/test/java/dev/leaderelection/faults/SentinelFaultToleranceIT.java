@@ -49,7 +49,8 @@ class SentinelFaultToleranceIT extends StoreFaultScenarios {
     @Test
     @Order(102)
     void primaryFrozenThroughAFailoverComesBackAsAReplica() {
-        failover("10b. Sentinel: primary frozen (SIGSTOP) until a replica is promoted, then resumed as a replica", true);
+        failover(
+                "10b. Sentinel: primary frozen (SIGSTOP) until a replica is promoted, then resumed as a replica", true);
     }
 
     /**

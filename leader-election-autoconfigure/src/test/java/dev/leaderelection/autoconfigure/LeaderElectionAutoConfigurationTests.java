@@ -306,12 +306,14 @@ class LeaderElectionAutoConfigurationTests {
     void runShouldPassMinReplicasAckedToTheStoreAndLeaveItOffByDefault() {
         assertThat(new LeaderElectionProperties().getRedis().getMinReplicasAcked())
                 .isZero();
-        contextRunner.run(context -> assertThat(context.getBean(RedisLeaseStore.class).minReplicasAcked())
-                .isZero());
+        contextRunner.run(
+                context -> assertThat(context.getBean(RedisLeaseStore.class).minReplicasAcked())
+                        .isZero());
         // No replica here: the store is built, and grants fail closed at runtime (RedisReplicaAcknowledgementTests).
         contextRunner
                 .withPropertyValues("leader.election.redis.min-replicas-acked=1")
-                .run(context -> assertThat(context.getBean(RedisLeaseStore.class).minReplicasAcked())
+                .run(context -> assertThat(
+                                context.getBean(RedisLeaseStore.class).minReplicasAcked())
                         .isEqualTo(1));
     }
 

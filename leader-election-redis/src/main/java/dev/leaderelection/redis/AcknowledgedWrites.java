@@ -48,7 +48,8 @@ final class AcknowledgedWrites implements AutoCloseable {
      */
     AcknowledgedWrites(RedisConnectionFactory connectionFactory, int minReplicas, Duration waitTimeout, int number) {
         if (minReplicas <= 0) {
-            throw new IllegalArgumentException("minReplicasAcked must be positive to confirm writes, was " + minReplicas);
+            throw new IllegalArgumentException(
+                    "minReplicasAcked must be positive to confirm writes, was " + minReplicas);
         }
         if (waitTimeout.toMillis() < 1) {
             throw new IllegalArgumentException("The WAIT timeout must be at least 1 ms, was " + waitTimeout);
@@ -65,8 +66,9 @@ final class AcknowledgedWrites implements AutoCloseable {
 
     private static LettuceConnectionFactory lettuce(RedisConnectionFactory connectionFactory) {
         if (!(connectionFactory instanceof LettuceConnectionFactory lettuce)) {
-            throw new IllegalArgumentException("Replica acknowledgement (min-replicas-acked) needs a "
-                    + "LettuceConnectionFactory; " + connectionFactory.getClass().getName() + " is none");
+            throw new IllegalArgumentException(
+                    "Replica acknowledgement (min-replicas-acked) needs a " + "LettuceConnectionFactory; "
+                            + connectionFactory.getClass().getName() + " is none");
         }
         if (lettuce.isClusterAware()) {
             throw new IllegalArgumentException("Replica acknowledgement (min-replicas-acked) works on a single "
@@ -124,17 +126,19 @@ final class AcknowledgedWrites implements AutoCloseable {
 
     /** Sends {@code WAIT 0 1} on the own connection: answers whether the user may run {@code WAIT}. */
     CompletableFuture<Long> probe() {
-        return connection().thenCompose(connected ->
-                connected.async().waitForReplication(0, 1).toCompletableFuture());
+        return connection()
+                .thenCompose(
+                        connected -> connected.async().waitForReplication(0, 1).toCompletableFuture());
     }
 
     private <T> CompletableFuture<T> evaluate(
             RedisAsyncCommands<String, String> commands, RedisScript<T> script, List<String> keys, List<String> args) {
         String[] keyArray = keys.toArray(String[]::new);
         String[] argArray = args.toArray(String[]::new);
-        ScriptOutputType type = List.class.equals(script.getResultType()) ? ScriptOutputType.MULTI : ScriptOutputType.INTEGER;
-        CompletableFuture<T> bySha = commands.<T>evalsha(script.getSha1(), type, keyArray, argArray)
-                .toCompletableFuture();
+        ScriptOutputType type =
+                List.class.equals(script.getResultType()) ? ScriptOutputType.MULTI : ScriptOutputType.INTEGER;
+        CompletableFuture<T> bySha =
+                commands.<T>evalsha(script.getSha1(), type, keyArray, argArray).toCompletableFuture();
         // A server without the script (restarted, promoted, SCRIPT FLUSH) gets it whole, once.
         return bySha.handle((reply, error) -> error == null
                         ? CompletableFuture.completedFuture(reply)

@@ -156,7 +156,8 @@ public class RedisLeaseStore implements LeaseStore {
     public CompletionStage<Boolean> renew(String election, LeaseToken token, Duration ttl) {
         List<String> scriptKeys = keys(election).leaseTermAndCandidates();
         CompletableFuture<Long> reply = acknowledged != null
-                ? acknowledged.run(RENEW, scriptKeys, List.of(token.encoded(), wholeMillis(ttl)), RedisLeaseStore::isOne)
+                ? acknowledged.run(
+                        RENEW, scriptKeys, List.of(token.encoded(), wholeMillis(ttl)), RedisLeaseStore::isOne)
                 : run(RENEW, scriptKeys, token.encoded(), wholeMillis(ttl));
         return reply.thenApply(RedisLeaseStore::isOne);
     }

@@ -19,9 +19,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
@@ -43,24 +46,35 @@ class RedisReplicaAcknowledgementTests {
     /** Half the operation timeout, as the auto-configuration sets it. */
     static final Duration WAIT_TIMEOUT = TIMINGS.operationTimeout().dividedBy(2);
 
-    private static final String ELECTION = "acked";
-    private static final String KEYS = "{wait:" + ELECTION + "}";
+    static ProcessRedisServer primary;
+    static ProcessRedisServer replica;
 
     private final ElectionHistory history = new ElectionHistory();
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final List<LeaseLeaderElector> electors = new ArrayList<>();
-    private ProcessRedisServer primary;
-    private ProcessRedisServer replica;
+    private String election;
+    private String keys;
 
-    @BeforeEach
-    void startPrimaryAndReplica() {
+    @BeforeAll
+    static void startPrimaryAndReplica() {
         primary = new ProcessRedisServer();
-        resources.add(primary);
         primary.start();
         replica = ProcessRedisServer.replicaOf(primary.port());
-        resources.add(replica);
         replica.start();
         replica.awaitReplicationLinkUp();
+    }
+
+    @AfterAll
+    static void stopPrimaryAndReplica() {
+        replica.close();
+        primary.close();
+    }
+
+    /** An election of each test's own, on servers that the tests share. */
+    @BeforeEach
+    void nameTheElection(TestInfo test) {
+        election = test.getTestMethod().orElseThrow().getName();
+        keys = "{wait:" + election + "}";
     }
 
     @AfterEach
@@ -68,6 +82,14 @@ class RedisReplicaAcknowledgementTests {
         for (int i = resources.size() - 1; i >= 0; i--) {
             resources.get(i).close();
         }
+        // back to a replica of the primary, in sync, for the next test
+        replica.resume();
+        if (!replica.isRunning()) {
+            replica.start();
+        } else if (!"slave".equals(replica.info("replication", "role"))) {
+            replica.replicate(primary.port());
+        }
+        replica.awaitReplicationLinkUp();
         history.assertOneLeaderAtATime();
     }
 
@@ -77,20 +99,20 @@ class RedisReplicaAcknowledgementTests {
         Duration lease = Duration.ofSeconds(30);
         for (int round = 0; round < 20; round++) {
             LeaseToken token = LeaseToken.random("node-" + round);
-            long fencingToken = granted(store.acquire(ELECTION, token, lease));
-            assertThat(replica.command("GET", KEYS + ":lease")).isEqualTo(token.encoded());
-            assertThat(replica.command("GET", KEYS + ":epoch")).isEqualTo(Long.toString(fencingToken));
-            assertThat(answer(store.renew(ELECTION, token, lease))).isTrue();
-            assertThat(replica.command("GET", KEYS + ":term")).isEqualTo(token.encoded());
+            long fencingToken = granted(store.acquire(election, token, lease));
+            assertThat(replica.command("GET", keys + ":lease")).isEqualTo(token.encoded());
+            assertThat(replica.command("GET", keys + ":epoch")).isEqualTo(Long.toString(fencingToken));
+            assertThat(answer(store.renew(election, token, lease))).isTrue();
+            assertThat(replica.command("GET", keys + ":term")).isEqualTo(token.encoded());
             if (round < 19) {
-                assertThat(answer(store.release(ELECTION, token))).isTrue();
+                assertThat(answer(store.release(election, token))).isTrue();
             }
         }
-        String last = primary.command("GET", KEYS + ":lease");
+        String last = primary.command("GET", keys + ":lease");
 
-        primary.kill();
+        // Promoted at once, as a failover would: nothing more reaches it from the primary.
         replica.promote();
-        assertThat(replica.command("GET", KEYS + ":lease")).isEqualTo(last);
+        assertThat(replica.command("GET", keys + ":lease")).isEqualTo(last);
     }
 
     @Test
@@ -99,13 +121,15 @@ class RedisReplicaAcknowledgementTests {
         replica.kill();
         LeaseToken token = LeaseToken.random("node-a");
 
-        assertThatThrownBy(() -> store.acquire(ELECTION, token, LEASE).toCompletableFuture().get(15, TimeUnit.SECONDS))
+        assertThatThrownBy(() -> store.acquire(election, token, LEASE)
+                        .toCompletableFuture()
+                        .get(15, TimeUnit.SECONDS))
                 .hasRootCauseInstanceOf(AcknowledgedWrites.NotAcknowledgedException.class)
                 .rootCause()
                 .hasMessageContaining("min-replicas-acked (1)");
         // On the primary, not counted by anyone; the lease expires as any lease of a dead holder.
-        assertThat(primary.command("GET", KEYS + ":lease")).isEqualTo(token.encoded());
-        await().atMost(LEASE.multipliedBy(3)).until(() -> "0".equals(primary.command("EXISTS", KEYS + ":lease")));
+        assertThat(primary.command("GET", keys + ":lease")).isEqualTo(token.encoded());
+        await().atMost(LEASE.multipliedBy(3)).until(() -> "0".equals(primary.command("EXISTS", keys + ":lease")));
     }
 
     @Test
@@ -147,7 +171,7 @@ class RedisReplicaAcknowledgementTests {
         RedisLeaseStore store = store(primary);
         ThreadPoolElectionScheduler scheduler = new ThreadPoolElectionScheduler(1, id + "-election-");
         resources.add(scheduler::close);
-        LeaseLeaderElector elector = new RedisLeaderElector(ELECTION, id, store, TIMINGS, scheduler);
+        LeaseLeaderElector elector = new RedisLeaderElector(election, id, store, TIMINGS, scheduler);
         elector.addListener(history.listenerFor(id));
         resources.add(elector::stop);
         electors.add(elector);
