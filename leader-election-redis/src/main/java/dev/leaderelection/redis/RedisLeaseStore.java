@@ -57,7 +57,9 @@ import reactor.core.scheduler.Schedulers;
  * acquire that finds the lease free there, so that a leader that still trusts its deadline has
  * stepped down first.
  *
- * <p>Calls go out one at a time, in the order they are made, from a thread of the store's own.
+ * <p>Calls go out one at a time, in the order they are made, from a thread of the store's own. With
+ * {@linkplain Builder#minReplicasAcked replica acknowledgement}, grants and renewals go out on a
+ * connection of the store's own instead, each followed by {@code WAIT}.
  *
  * <p>Its owner calls {@link #start()} before the electors start and {@link #stop()} after they
  * stopped, while the connection factory is still running, so the pub/sub connection closes cleanly.
@@ -422,12 +424,13 @@ public class RedisLeaseStore implements LeaseStore {
          * How many replicas must acknowledge each grant and renewal before it counts ({@code WAIT
          * minReplicasAcked waitTimeout}); 0, the default, confirms nothing. A grant or renewal that
          * fewer replicas acknowledge within {@code waitTimeout} fails, so a leader steps down and a
-         * candidate does not lead while the replicas are away; a replica that Sentinel promotes then
-         * has every grant and renewal that counted. Grants and renewals then go out on a connection
-         * of the store's own from the factory's Lettuce client ({@code WAIT} blocks the connection
-         * it runs on and covers only its writes); the shared connection carries the rest. Works on
-         * a {@code LettuceConnectionFactory} on a single server or Sentinel, not on Cluster. Keep {@code waitTimeout} well inside the operation timeout: the engine bounds the
-         * whole call with it.
+         * candidate does not lead while the replicas are away; each replica that acknowledged has
+         * every grant and renewal that counted (with as many as there are replicas, any replica that
+         * Sentinel promotes). Grants and renewals then go out on a connection of the store's own
+         * from the factory's Lettuce client ({@code WAIT} blocks the connection it runs on and
+         * covers only its writes); the shared connection carries the rest. Works on a {@code
+         * LettuceConnectionFactory} on a single server or Sentinel, not on Cluster. Keep {@code
+         * waitTimeout} well inside the operation timeout: the engine bounds the whole call with it.
          *
          * @throws IllegalArgumentException if {@code minReplicasAcked} is negative
          */
