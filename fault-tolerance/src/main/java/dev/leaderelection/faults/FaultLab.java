@@ -67,14 +67,20 @@ public final class FaultLab implements AutoCloseable {
 
     /** A lab on the server of {@code store} (a {@code leader.election.store} name), started by {@link StoreServers}. */
     public FaultLab(String store, Path appJar, Path logDir) {
+        this(StoreServers.start(store), appJar, logDir);
+    }
+
+    /** A lab on {@code store}, a started server (such as a Sentinel topology) that the lab closes. */
+    public FaultLab(StoreServer store, Path appJar, Path logDir) {
         this.appJar = appJar;
         this.logDir = logDir;
         try {
             Files.createDirectories(logDir);
         } catch (IOException ex) {
+            store.close();
             throw new UncheckedIOException("Cannot create " + logDir, ex);
         }
-        this.store = StoreServers.start(store);
+        this.store = store;
         storePort = this.store.port().orElse(0);
     }
 

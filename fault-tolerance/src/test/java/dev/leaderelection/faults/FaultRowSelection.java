@@ -29,7 +29,8 @@ public final class FaultRowSelection implements PostDiscoveryFilter {
             "dev.leaderelection.faults.FileFaultToleranceIT", FILE_ROWS,
             "dev.leaderelection.faults.EtcdFaultToleranceIT", "faults.etcd.rows",
             "dev.leaderelection.faults.JdbcFaultToleranceIT", "faults.jdbc.rows",
-            "dev.leaderelection.faults.ZooKeeperFaultToleranceIT", "faults.zookeeper.rows");
+            "dev.leaderelection.faults.ZooKeeperFaultToleranceIT", "faults.zookeeper.rows",
+            "dev.leaderelection.faults.SentinelFaultToleranceIT", "faults.redis-sentinel.rows");
 
     @Override
     public FilterResult apply(TestDescriptor descriptor) {

@@ -6,6 +6,7 @@ import dev.leaderelection.testing.process.LeaderStatus;
 import dev.leaderelection.testing.proxy.Direction;
 import dev.leaderelection.testing.store.StoreServer;
 import dev.leaderelection.testing.store.StoreServer.Capability;
+import dev.leaderelection.testing.store.StoreServers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,7 +58,7 @@ abstract class StoreFaultScenarios {
     @BeforeAll
     void startTheLab() {
         lab = new FaultLab(
-                storeName,
+                startStore(),
                 Path.of(System.getProperty("faults.app-jar")),
                 Path.of(System.getProperty("faults.log-dir"), storeName));
         List.of("app-1", "app-2", "app-3").forEach(lab::launch);
@@ -72,6 +73,11 @@ abstract class StoreFaultScenarios {
         System.out.println("Fault-tolerance results on " + name + ":");
         System.out.println(table);
         Files.writeString(Path.of(System.getProperty("faults.log-dir"), "results-" + storeName + ".md"), table);
+    }
+
+    /** Starts the server the lab runs on: the store's own ({@link StoreServers#start}) unless overridden. */
+    protected StoreServer startStore() {
+        return StoreServers.start(storeName);
     }
 
     /** The store's server. */

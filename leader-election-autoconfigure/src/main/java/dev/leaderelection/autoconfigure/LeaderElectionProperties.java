@@ -255,6 +255,14 @@ public class LeaderElectionProperties {
          */
         private boolean restartGuard = true;
 
+        /**
+         * How many replicas must acknowledge each grant and renewal (Redis 'WAIT') before it counts; 0
+         * confirms nothing. A grant or renewal that fewer replicas acknowledge within half the
+         * smallest operation timeout fails, so that a replica that Sentinel promotes has every
+         * grant and renewal that counted; with fewer replicas connected nobody leads.
+         */
+        private int minReplicasAcked;
+
         public @Nullable String getKeyPrefix() {
             return keyPrefix;
         }
@@ -269,6 +277,14 @@ public class LeaderElectionProperties {
 
         public void setRestartGuard(boolean restartGuard) {
             this.restartGuard = restartGuard;
+        }
+
+        public int getMinReplicasAcked() {
+            return minReplicasAcked;
+        }
+
+        public void setMinReplicasAcked(int minReplicasAcked) {
+            this.minReplicasAcked = minReplicasAcked;
         }
     }
 

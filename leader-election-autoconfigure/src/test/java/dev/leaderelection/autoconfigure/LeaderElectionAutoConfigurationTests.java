@@ -303,6 +303,42 @@ class LeaderElectionAutoConfigurationTests {
     }
 
     @Test
+    void runShouldPassMinReplicasAckedToTheStoreAndLeaveItOffByDefault() {
+        assertThat(new LeaderElectionProperties().getRedis().getMinReplicasAcked())
+                .isZero();
+        contextRunner.run(
+                context -> assertThat(context.getBean(RedisLeaseStore.class).minReplicasAcked())
+                        .isZero());
+        // No replica here: the store is built, and grants fail closed at runtime (RedisReplicaAcknowledgementTests).
+        contextRunner
+                .withPropertyValues("leader.election.redis.min-replicas-acked=1")
+                .run(context -> assertThat(
+                                context.getBean(RedisLeaseStore.class).minReplicasAcked())
+                        .isEqualTo(1));
+    }
+
+    @Test
+    void runWithNegativeMinReplicasAckedShouldFailWithTheProperty() {
+        assertStartupFailure(
+                new String[] {"leader.election.redis.min-replicas-acked=-1"},
+                "Invalid leader election configuration: leader.election.redis.min-replicas-acked (-1) must be 0 "
+                        + "(no replica acknowledges grants and renewals) or more",
+                "Review the value of the property 'leader.election.redis.min-replicas-acked' in your configuration.");
+    }
+
+    @Test
+    void replicaWaitTimeoutShouldBeHalfTheSmallestOperationTimeout() {
+        LeaderElectionProperties properties = new LeaderElectionProperties();
+        assertThat(LeaderElectionRedisAutoConfiguration.replicaWaitTimeout(properties))
+                .isEqualTo(Duration.ofMillis(500));
+        LeaderElectionProperties.Election quick = new LeaderElectionProperties.Election();
+        quick.setOperationTimeout(Duration.ofMillis(300));
+        properties.getElections().put("quick", quick);
+        assertThat(LeaderElectionRedisAutoConfiguration.replicaWaitTimeout(properties))
+                .isEqualTo(Duration.ofMillis(150));
+    }
+
+    @Test
     void runShouldNameTheElectionAfterTheApplicationAndDeriveTheDefaults() {
         contextRunner.withPropertyValues("spring.application.name=orders").run(context -> {
             LeaseLeaderElector elector = context.getBean(LeaseLeaderElector.class);

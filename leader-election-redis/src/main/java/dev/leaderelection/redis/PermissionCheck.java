@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.io.ClassPathResource;
@@ -45,6 +46,7 @@ final class PermissionCheck {
             ReactiveStringRedisTemplate redis,
             String keyPrefix,
             boolean restartGuard,
+            @Nullable AcknowledgedWrites acknowledged,
             Scheduler scheduler,
             Duration timeout) {
         RedisKeys.requireValid("key prefix", keyPrefix);
@@ -87,13 +89,18 @@ final class PermissionCheck {
                         .then(),
                 scheduler,
                 timeout);
+        if (acknowledged != null) {
+            // WAIT cannot run in a script: asked on the connection that sends it
+            ask(refused, "wait", () -> Mono.fromFuture(acknowledged::probe).then(), scheduler, timeout);
+        }
         for (int i = 0; i + 1 < scriptRefusals.size(); i += 2) {
             refused.add("'" + scriptRefusals.get(i) + "' in a script (" + scriptRefusals.get(i + 1) + ")");
         }
         if (!refused.isEmpty()) {
             throw new IllegalStateException("Redis refuses commands that leader election needs, for the user this "
                     + "application connects as: " + String.join("; ", refused)
-                    + ". Give that user the rule: ACL SETUSER <user> " + RedisAcl.rule(keyPrefix)
+                    + ". Give that user the rule: ACL SETUSER <user> "
+                    + RedisAcl.rule(keyPrefix, acknowledged != null)
                     + " (keys and channels under the key prefix '" + keyPrefix + "')"
                     + (refused.stream().anyMatch(refusal -> refusal.startsWith("'info'"))
                             ? "; INFO is for the restart guard: allow it or set leader.election.redis.restart-guard=false"
@@ -106,10 +113,11 @@ final class PermissionCheck {
             ReactiveStringRedisTemplate redis,
             String keyPrefix,
             boolean restartGuard,
+            @Nullable AcknowledgedWrites acknowledged,
             Scheduler scheduler,
             Duration timeout) {
         try {
-            run(redis, keyPrefix, restartGuard, scheduler, timeout);
+            run(redis, keyPrefix, restartGuard, acknowledged, scheduler, timeout);
         } catch (IllegalStateException ex) {
             log.error(ex.getMessage());
         }

@@ -39,6 +39,9 @@ public final class RedisAcl {
             "subscribe",
             "unsubscribe");
 
+    /** The command a store sends after each grant and renewal when replicas must acknowledge them. */
+    public static final String WAIT = "wait";
+
     private RedisAcl() {}
 
     /**
@@ -48,6 +51,17 @@ public final class RedisAcl {
      * @throws IllegalArgumentException if the prefix has characters that would break the key layout
      */
     public static String rule(String keyPrefix) {
+        return rule(keyPrefix, false);
+    }
+
+    /**
+     * The rule for a store with {@code keyPrefix}, with {@code +wait} as well when {@code
+     * replicaAcknowledgement}: a store whose grants and renewals replicas must acknowledge (see
+     * {@link RedisLeaseStore.Builder#minReplicasAcked}) sends {@code WAIT} after each.
+     *
+     * @throws IllegalArgumentException if the prefix has characters that would break the key layout
+     */
+    public static String rule(String keyPrefix, boolean replicaAcknowledgement) {
         RedisKeys.requireValid("key prefix", keyPrefix);
         StringBuilder rule = new StringBuilder("resetkeys resetchannels ~{")
                 .append(keyPrefix)
@@ -55,6 +69,9 @@ public final class RedisAcl {
                 .append(keyPrefix)
                 .append(":* -@all");
         COMMANDS.forEach(command -> rule.append(" +").append(command));
+        if (replicaAcknowledgement) {
+            rule.append(" +").append(WAIT);
+        }
         return rule.toString();
     }
 }

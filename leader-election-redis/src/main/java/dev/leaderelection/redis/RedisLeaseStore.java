@@ -60,7 +60,9 @@ import reactor.core.scheduler.Schedulers;
  * acquire that finds the lease free there, so that a leader that still trusts its deadline has
  * stepped down first.
  *
- * <p>Calls go out one at a time, in the order they are made, from a thread of the store's own.
+ * <p>Calls go out one at a time, in the order they are made, from a thread of the store's own. With
+ * {@linkplain Builder#minReplicasAcked replica acknowledgement}, grants and renewals go out on a
+ * connection of the store's own instead, each followed by {@code WAIT}.
  *
  * <p>Its owner calls {@link #start()} before the electors start and {@link #stop()} after they
  * stopped, while the connection factory is still running, so the pub/sub connection closes cleanly.
@@ -88,6 +90,8 @@ public class RedisLeaseStore implements LeaseStore {
     private final boolean restartGuard;
     private final Map<String, RedisKeys> keys = new ConcurrentHashMap<>();
     private final ReleaseLink releases;
+    /** Where grants and renewals go when replicas must acknowledge them; {@code null} when not. */
+    private final @Nullable AcknowledgedWrites acknowledged;
 
     /** Where the links to Redis are kept up: the release subscription, the start-up warm-up. */
     private final ScheduledExecutorService background;
@@ -133,6 +137,10 @@ public class RedisLeaseStore implements LeaseStore {
         this.background =
                 Executors.newSingleThreadScheduledExecutor(daemonThreads("leader-election-redis-background-" + number));
         this.releases = ReleaseLink.of(builder.connectionFactory, background);
+        this.acknowledged = builder.minReplicasAcked > 0
+                ? new AcknowledgedWrites(
+                        builder.connectionFactory, builder.minReplicasAcked, builder.replicaWaitTimeout, number)
+                : null;
     }
 
     /** A builder for a store on {@code connectionFactory}, which must offer non-blocking access. */
@@ -143,21 +151,28 @@ public class RedisLeaseStore implements LeaseStore {
     @Override
     public CompletionStage<AcquireResult> acquire(String election, LeaseToken token, Duration ttl) {
         RedisKeys electionKeys = keys(election);
-        return run(
-                        ACQUIRE,
-                        electionKeys.leaseTermEpochServerAndCandidates(),
-                        token.encoded(),
-                        wholeMillis(ttl),
-                        restartGuard ? "1" : "0",
-                        electionKeys.releaseChannel(),
-                        releases.sharded() ? "1" : "0")
-                .thenApply(RedisLeaseStore::toAcquireResult);
+        List<String> scriptKeys = electionKeys.leaseTermEpochServerAndCandidates();
+        String[] args = {
+            token.encoded(),
+            wholeMillis(ttl),
+            restartGuard ? "1" : "0",
+            electionKeys.releaseChannel(),
+            releases.sharded() ? "1" : "0"
+        };
+        CompletableFuture<List> reply = acknowledged != null
+                ? acknowledged.run(ACQUIRE, scriptKeys, List.of(args), granted -> isOne(granted.get(0)))
+                : run(ACQUIRE, scriptKeys, args);
+        return reply.thenApply(RedisLeaseStore::toAcquireResult);
     }
 
     @Override
     public CompletionStage<Boolean> renew(String election, LeaseToken token, Duration ttl) {
-        return run(RENEW, keys(election).leaseTermAndCandidates(), token.encoded(), wholeMillis(ttl))
-                .thenApply(RedisLeaseStore::isOne);
+        List<String> scriptKeys = keys(election).leaseTermAndCandidates();
+        CompletableFuture<Long> reply = acknowledged != null
+                ? acknowledged.run(
+                        RENEW, scriptKeys, List.of(token.encoded(), wholeMillis(ttl)), RedisLeaseStore::isOne)
+                : run(RENEW, scriptKeys, token.encoded(), wholeMillis(ttl));
+        return reply.thenApply(RedisLeaseStore::isOne);
     }
 
     @Override
@@ -217,6 +232,11 @@ public class RedisLeaseStore implements LeaseStore {
         return restartGuard;
     }
 
+    /** How many replicas must acknowledge each grant and renewal; 0 when none must. */
+    public int minReplicasAcked() {
+        return acknowledged != null ? acknowledged.minReplicas() : 0;
+    }
+
     /**
      * Loads the scripts into Redis, waiting at most {@link #WARM_UP_TIMEOUT}, so that the first
      * election call finds the connection open and its script cached; warns if Redis may evict the
@@ -229,12 +249,15 @@ public class RedisLeaseStore implements LeaseStore {
      */
     @Override
     public void start() {
+        if (acknowledged != null) {
+            acknowledged.open(); // in the background, ready for the permission check and first grant
+        }
         if (!warmedUp) {
             permissionsChecked = true; // here, if Redis answers this warm-up
             warmUpOrRetry(ReleaseSubscriptions.FIRST_RETRY);
             if (warmedUp || warmUpRefused) {
                 // Redis answers: a missing permission stops startup here, not at the first renewal.
-                PermissionCheck.run(redis, keyPrefix, restartGuard, dispatch, WARM_UP_TIMEOUT);
+                PermissionCheck.run(redis, keyPrefix, restartGuard, acknowledged, dispatch, WARM_UP_TIMEOUT);
             } else {
                 permissionsChecked = false; // by the background warm-up that succeeds, as an error log
             }
@@ -248,7 +271,7 @@ public class RedisLeaseStore implements LeaseStore {
             EvictionCheck.run(redis, dispatch, WARM_UP_TIMEOUT);
             if (!permissionsChecked) {
                 permissionsChecked = true;
-                PermissionCheck.runAndLog(redis, keyPrefix, restartGuard, dispatch, WARM_UP_TIMEOUT);
+                PermissionCheck.runAndLog(redis, keyPrefix, restartGuard, acknowledged, dispatch, WARM_UP_TIMEOUT);
             }
             return;
         }
@@ -272,6 +295,9 @@ public class RedisLeaseStore implements LeaseStore {
     @Override
     public void close() {
         releases.close();
+        if (acknowledged != null) {
+            acknowledged.close();
+        }
         background.shutdownNow();
         dispatch.dispose();
     }
@@ -401,6 +427,8 @@ public class RedisLeaseStore implements LeaseStore {
         private final RedisConnectionFactory connectionFactory;
         private String keyPrefix = DEFAULT_KEY_PREFIX;
         private boolean restartGuard = true;
+        private int minReplicasAcked;
+        private Duration replicaWaitTimeout = Duration.ofMillis(500);
 
         private Builder(RedisConnectionFactory connectionFactory) {
             this.connectionFactory = connectionFactory;
@@ -434,8 +462,32 @@ public class RedisLeaseStore implements LeaseStore {
         }
 
         /**
-         * @throws IllegalArgumentException if the factory has no reactive access or the prefix has
-         *     characters that would break the key layout
+         * How many replicas must acknowledge each grant and renewal before it counts ({@code WAIT
+         * minReplicasAcked waitTimeout}); 0, the default, confirms nothing. A grant or renewal that
+         * fewer replicas acknowledge within {@code waitTimeout} fails, so a leader steps down and a
+         * candidate does not lead while the replicas are away; each replica that acknowledged has
+         * every grant and renewal that counted (with as many as there are replicas, any replica that
+         * Sentinel promotes). Grants and renewals then go out on a connection of the store's own
+         * from the factory's Lettuce client ({@code WAIT} blocks the connection it runs on and
+         * covers only its writes); the shared connection carries the rest. Works on a {@code
+         * LettuceConnectionFactory} on a single server or Sentinel, not on Cluster. Keep {@code
+         * waitTimeout} well inside the operation timeout: the engine bounds the whole call with it.
+         *
+         * @throws IllegalArgumentException if {@code minReplicasAcked} is negative
+         */
+        public Builder minReplicasAcked(int minReplicasAcked, Duration waitTimeout) {
+            if (minReplicasAcked < 0) {
+                throw new IllegalArgumentException("minReplicasAcked must not be negative, was " + minReplicasAcked);
+            }
+            this.minReplicasAcked = minReplicasAcked;
+            this.replicaWaitTimeout = waitTimeout;
+            return this;
+        }
+
+        /**
+         * @throws IllegalArgumentException if the factory has no reactive access, the prefix has
+         *     characters that would break the key layout, or replicas must acknowledge writes and
+         *     the factory is not a {@code LettuceConnectionFactory} on a single server or Sentinel
          */
         public RedisLeaseStore build() {
             return new RedisLeaseStore(this);

@@ -114,6 +114,25 @@ class RedisAclTests {
     }
 
     @Test
+    void withReplicaAcknowledgementStartFailsWithoutWaitAndPassesWithIt() {
+        createUser(RedisAcl.rule("acl"));
+        RedisLeaseStore withoutWait = acknowledgingStore();
+        assertThatIllegalStateException()
+                .isThrownBy(withoutWait::start)
+                .withMessageContaining("'wait'")
+                .withMessageContaining("ACL SETUSER <user> " + RedisAcl.rule("acl", true));
+
+        createUser(RedisAcl.rule("acl", true));
+        acknowledgingStore().start();
+    }
+
+    @Test
+    void theRuleWithReplicaAcknowledgementAddsWaitOnly() {
+        assertThat(RedisAcl.rule("acl", true)).isEqualTo(RedisAcl.rule("acl") + " +wait");
+        assertThat(RedisAcl.rule("acl", false)).isEqualTo(RedisAcl.rule("acl"));
+    }
+
+    @Test
     void theReadmePrintsTheRuleForTheDefaultKeyPrefix() throws IOException {
         assertThat(Files.readString(Path.of("..", "README.md")))
                 .contains(RedisAcl.rule(RedisLeaseStore.DEFAULT_KEY_PREFIX));
@@ -123,6 +142,20 @@ class RedisAclTests {
         Stream<String> arguments = Stream.concat(
                 Stream.of("ACL", "SETUSER", "election", "reset", "on", ">secret"), Stream.of(rule.split(" ")));
         redis.command(arguments.toArray(String[]::new));
+    }
+
+    private RedisLeaseStore acknowledgingStore() {
+        LettuceConnectionFactory connections = LettuceFactories.connectedAs(redis.server(), "election", "secret");
+        resources.add(connections::destroy);
+        try (ReactiveRedisConnection connection = connections.getReactiveConnection()) {
+            connection.ping().block(Duration.ofSeconds(30));
+        }
+        RedisLeaseStore store = RedisLeaseStore.builder(connections)
+                .keyPrefix("acl")
+                .minReplicasAcked(1, Duration.ofMillis(200))
+                .build();
+        resources.add(store);
+        return store;
     }
 
     private RedisLeaseStore store() {

@@ -100,6 +100,31 @@ class RedisSentinelFailoverTests {
     }
 
     @Test
+    void withReplicaAcknowledgementThroughSentinelEveryReplicaHasTheGrantWhenItIsAnswered() {
+        LettuceConnectionFactory connections = LettuceFactories.connectedTo(topology);
+        resources.add(connections::destroy);
+        // The store's own connection comes from the factory's client: through Sentinel, to the primary.
+        RedisLeaseStore store = RedisLeaseStore.builder(connections)
+                .keyPrefix("sentinel")
+                .restartGuard(false)
+                .minReplicasAcked(2, Duration.ofSeconds(1))
+                .build();
+        resources.add(store);
+        store.start();
+        LeaseToken holder = LeaseToken.random("node-a");
+        ProcessRedisServer primary = topology.primary();
+
+        granted(store.acquire("sentinel-acked", holder, LEASE));
+
+        assertThat(topology.servers())
+                .filteredOn(server -> server != primary)
+                .hasSize(2)
+                .allSatisfy(replica -> assertThat(replica.command("GET", "{sentinel:sentinel-acked}:lease"))
+                        .isEqualTo(holder.encoded()));
+        assertThat(answer(store.release("sentinel-acked", holder))).isTrue();
+    }
+
+    @Test
     void neverTwoLeadersWhenSentinelPromotesAReplicaAfterThePrimaryIsKilled() {
         runRounds("kill", old -> {
             old.kill();
