@@ -277,7 +277,7 @@ public class LeaseLeaderElector implements LeaderElector {
             if (releasedWhileAcquiring) {
                 campaign(); // a release came in while the store answered: the lease may be free now
             } else {
-                nextStep = after(followerWait(held.holder().remaining()), this::campaign);
+                nextStep = after(followerWait(sentAt, held.holder().remaining()), this::campaign);
             }
         }
     }
@@ -485,11 +485,22 @@ public class LeaseLeaderElector implements LeaderElector {
                 - timings.driftMargin().toNanos();
     }
 
-    private Duration followerWait(@Nullable Duration remaining) {
+    /**
+     * How long a follower sleeps before it asks again: until the lease it saw ends. The store read
+     * {@code remaining} after the call was sent, so the lease ends no earlier than {@code remaining}
+     * after the send: counted from there, not from the answer, the follower does not oversleep by
+     * the round trip and the hop to this thread. {@link #EXPIRY_SLACK} covers a store that rounds
+     * the remaining time down to the millisecond; a wake-up that still comes early only costs one
+     * more call near the end of the lease.
+     */
+    private Duration followerWait(long sentAt, @Nullable Duration remaining) {
         if (remaining == null) {
             return timings.retryInterval();
         }
-        Duration untilExpiry = remaining.plus(EXPIRY_SLACK);
+        Duration untilExpiry = remaining.plus(EXPIRY_SLACK).minusNanos(scheduler.nanoTime() - sentAt);
+        if (untilExpiry.isNegative()) {
+            return Duration.ZERO;
+        }
         return untilExpiry.compareTo(timings.leaseDuration()) < 0 ? untilExpiry : timings.leaseDuration();
     }
 

@@ -84,6 +84,20 @@ class LeaseLeaderElectorTests {
     }
 
     @Test
+    void aFollowerSleepsUntilTheLeaseItSawEndsCountedFromItsSendNotFromTheAnswer() {
+        ScriptedLeaseStore.Call acquire = store.next("acquire");
+        clock.advance(Duration.ofMillis(200)); // a slow answer: the store read the lease after the send
+        acquire.answer().complete(held("node-b", Duration.ofMillis(4_000)));
+
+        // The lease ends no earlier than 4 s after the send; 1 ms more covers a remaining time
+        // rounded down to the millisecond.
+        clock.advance(Duration.ofMillis(3_800));
+        assertThat(store.hasPending()).isFalse();
+        clock.advance(Duration.ofMillis(1));
+        assertThat(store.next("acquire")).isNotNull();
+    }
+
+    @Test
     void guardFailsClosedAtTheDeadlineEvenWhenNoTaskRuns() {
         store.answerNext("acquire", granted(1));
         clock.stall(Duration.ofMillis(9_899));

@@ -64,7 +64,11 @@ public interface LeaseStore extends AutoCloseable {
      * The instances that campaigned in {@code election} lately: every {@link #acquire} and {@link
      * #renew} call announces its caller (the token's instance id) as a candidate, on the call it
      * makes anyway, and a candidate stays listed for two of that call's {@code ttl}s after its last
-     * call. Stores that keep no candidates keep the default, an empty list.
+     * call. A store may instead list a caller through a link of its own while that link is up, so
+     * that a follower's poll writes nothing (the Redis store: a presence channel on its pub/sub
+     * link); such a candidate too stays listed for two {@code ttl}s after its last call, drops out
+     * at once when its link is lost, and is seen at the time of the listing. Stores that keep no
+     * candidates keep the default, an empty list.
      *
      * @return the candidates, in no particular order, the holder included
      */

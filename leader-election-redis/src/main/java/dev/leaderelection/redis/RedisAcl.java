@@ -13,7 +13,8 @@ public final class RedisAcl {
      * What the store sends: the connection check, the scripts (loaded at startup, run by SHA, sent
      * whole when a server lacks them), the commands the scripts run, and the release subscription.
      * {@code INFO} is for the restart guard; {@code ZADD}, {@code ZRANGEBYSCORE} and {@code
-     * ZREMRANGEBYSCORE} keep the candidates set.
+     * ZREMRANGEBYSCORE} keep the candidates set; {@code PUBSUB CHANNELS} lists the followers that
+     * announce themselves on their presence channels instead.
      */
     public static final List<String> COMMANDS = List.of(
             "ping",
@@ -37,7 +38,8 @@ public final class RedisAcl {
             "info",
             "publish",
             "subscribe",
-            "unsubscribe");
+            "unsubscribe",
+            "pubsub|channels");
 
     /** The command a store sends after each grant and renewal when replicas must acknowledge them. */
     public static final String WAIT = "wait";

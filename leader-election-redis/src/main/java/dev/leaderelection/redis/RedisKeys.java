@@ -22,6 +22,7 @@ import java.util.regex.Pattern;
 public record RedisKeys(
         String lease, String term, String epoch, String server, String releaseChannel, String candidates) {
 
+    private static final String LEASE_SUFFIX = ":lease";
     private static final Pattern VALID_NAME = Pattern.compile("[A-Za-z0-9._:\\-]+");
 
     /** What a {@linkplain #isValidName valid} name is, worded to follow the name. */
@@ -33,12 +34,31 @@ public record RedisKeys(
         requireValid("election name", election);
         String tag = "{" + keyPrefix + ":" + election + "}";
         return new RedisKeys(
-                tag + ":lease", tag + ":term", tag + ":epoch", tag + ":server", tag + ":released", tag + ":candidates");
+                tag + LEASE_SUFFIX,
+                tag + ":term",
+                tag + ":epoch",
+                tag + ":server",
+                tag + ":released",
+                tag + ":candidates");
     }
 
     /** Whether {@code value} can be a key prefix or election name: letters, digits, '.', '_', ':', '-'. */
     public static boolean isValidName(String value) {
         return VALID_NAME.matcher(value).matches();
+    }
+
+    /**
+     * The presence channel of {@code instanceId}: the store's pub/sub link subscribes to it while
+     * that instance polls the election, so that {@code PUBSUB CHANNELS} lists it as a candidate
+     * without a write per poll.
+     */
+    String presenceChannel(String instanceId) {
+        return presencePrefix() + instanceId;
+    }
+
+    /** What every presence channel of the election starts with; no glob character is in it. */
+    String presencePrefix() {
+        return lease.substring(0, lease.length() - LEASE_SUFFIX.length()) + ":candidate:";
     }
 
     List<String> leaseAndTerm() {

@@ -35,6 +35,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import reactor.core.publisher.Flux;
@@ -52,15 +53,20 @@ import reactor.core.scheduler.Schedulers;
  * and replication history that last found the lease free, {@code {p:e}:candidates} the instances that
  * campaigned lately (each acquire and renew lists its caller for two leases, in the same script
  * call); releases and grants are published on {@code {p:e}:released} ({@code released}, {@code
- * granted:<fencing token>:<instance id>}), a shard channel of the election's slot on Redis Cluster
- * ({@link ShardedReleaseSubscriptions}).
+ * granted:<fencing token>:<instance id>}, and {@code held:<instance id>} from a renewal that finds
+ * the lease key written by someone else without a grant), a shard channel of the election's slot on
+ * Redis Cluster ({@link ShardedReleaseSubscriptions}). Outside Cluster the store's pub/sub link
+ * subscribes {@code {p:e}:candidate:<instance id>} for each instance that polls the election, so that
+ * {@code PUBSUB CHANNELS} lists it while an idle follower's poll is a single {@code PTTL} ({@link
+ * FollowerPolls}).
  *
  * <p>With the {@linkplain Builder#restartGuard restart guard} on (the default), a Redis that may
  * have lost the last grant or renewal holds back grants for one lease duration from the first
  * acquire that finds the lease free there, so that a leader that still trusts its deadline has
  * stepped down first.
  *
- * <p>Calls go out one at a time, in the order they are made, from a thread of the store's own. With
+ * <p>Calls go out in the order they are made: from a thread of the store's own until the warm-up
+ * of {@link #start()} has opened the shared connection, then from the caller's thread. With
  * {@linkplain Builder#minReplicasAcked replica acknowledgement}, grants and renewals go out on a
  * connection of the store's own instead, each followed by {@code WAIT}.
  *
@@ -90,6 +96,7 @@ public class RedisLeaseStore implements LeaseStore {
     private final boolean restartGuard;
     private final Map<String, RedisKeys> keys = new ConcurrentHashMap<>();
     private final ReleaseLink releases;
+    private final FollowerPolls polls;
     /** Where grants and renewals go when replicas must acknowledge them; {@code null} when not. */
     private final @Nullable AcknowledgedWrites acknowledged;
 
@@ -97,6 +104,10 @@ public class RedisLeaseStore implements LeaseStore {
     private final ScheduledExecutorService background;
 
     private volatile boolean warmedUp;
+    private final boolean sendsWithoutBlocking;
+    /** Set once {@link #start()} opened the shared connection, before the electors start. */
+    private volatile boolean sendsInline;
+
     private volatile boolean warmUpFailed; // logged once
     private volatile boolean warmUpRefused; // Redis answered NOPERM
     private volatile boolean permissionsChecked;
@@ -130,6 +141,9 @@ public class RedisLeaseStore implements LeaseStore {
         }
         RedisKeys.requireValid("key prefix", builder.keyPrefix);
         this.redis = new ReactiveStringRedisTemplate(reactive);
+        this.sendsWithoutBlocking = builder.connectionFactory instanceof LettuceConnectionFactory lettuce
+                && lettuce.getShareNativeConnection()
+                && !lettuce.getValidateConnection();
         this.keyPrefix = builder.keyPrefix;
         this.restartGuard = builder.restartGuard;
         int number = STORES.incrementAndGet();
@@ -137,6 +151,7 @@ public class RedisLeaseStore implements LeaseStore {
         this.background =
                 Executors.newSingleThreadScheduledExecutor(daemonThreads("leader-election-redis-background-" + number));
         this.releases = ReleaseLink.of(builder.connectionFactory, background);
+        this.polls = new FollowerPolls(releases, background);
         this.acknowledged = builder.minReplicasAcked > 0
                 ? new AcknowledgedWrites(
                         builder.connectionFactory, builder.minReplicasAcked, builder.replicaWaitTimeout, number)
@@ -148,9 +163,31 @@ public class RedisLeaseStore implements LeaseStore {
         return new Builder(connectionFactory);
     }
 
+    /**
+     * Takes the lease if it is free. A follower that knows the holder from the announcements and
+     * is listed by its presence channel first reads {@code PTTL} of the lease key alone (one
+     * command), and sends the full acquire only when the lease has no time left ({@link
+     * FollowerPolls}).
+     */
     @Override
     public CompletionStage<AcquireResult> acquire(String election, LeaseToken token, Duration ttl) {
         RedisKeys electionKeys = keys(election);
+        FollowerPolls.Poll poll = polls.before(election, electionKeys, token.instanceId(), ttl);
+        if (!poll.light()) {
+            return fullAcquire(electionKeys, token, ttl, poll);
+        }
+        ByteBuffer lease = ByteBuffer.wrap(electionKeys.lease().getBytes(StandardCharsets.UTF_8));
+        return redis.execute(connection -> connection.keyCommands().pTtl(lease))
+                .subscribeOn(sender())
+                .single()
+                .toFuture()
+                .thenCompose(pttl -> pttl > 0
+                        ? CompletableFuture.completedFuture(poll.held(pttl))
+                        : fullAcquire(electionKeys, token, ttl, poll));
+    }
+
+    private CompletableFuture<AcquireResult> fullAcquire(
+            RedisKeys electionKeys, LeaseToken token, Duration ttl, FollowerPolls.Poll poll) {
         List<String> scriptKeys = electionKeys.leaseTermEpochServerAndCandidates();
         String[] args = {
             token.encoded(),
@@ -162,16 +199,19 @@ public class RedisLeaseStore implements LeaseStore {
         CompletableFuture<List> reply = acknowledged != null
                 ? acknowledged.run(ACQUIRE, scriptKeys, List.of(args), granted -> isOne(granted.get(0)))
                 : run(ACQUIRE, scriptKeys, args);
-        return reply.thenApply(RedisLeaseStore::toAcquireResult);
+        return reply.thenApply(answer -> polls.after(poll, token.instanceId(), answer));
     }
 
     @Override
     public CompletionStage<Boolean> renew(String election, LeaseToken token, Duration ttl) {
-        List<String> scriptKeys = keys(election).leaseTermAndCandidates();
+        RedisKeys electionKeys = keys(election);
+        List<String> scriptKeys = electionKeys.leaseTermAndCandidates();
+        String[] args = {
+            token.encoded(), wholeMillis(ttl), electionKeys.releaseChannel(), releases.sharded() ? "1" : "0"
+        };
         CompletableFuture<Long> reply = acknowledged != null
-                ? acknowledged.run(
-                        RENEW, scriptKeys, List.of(token.encoded(), wholeMillis(ttl)), RedisLeaseStore::isOne)
-                : run(RENEW, scriptKeys, token.encoded(), wholeMillis(ttl));
+                ? acknowledged.run(RENEW, scriptKeys, List.of(args), RedisLeaseStore::isOne)
+                : run(RENEW, scriptKeys, args);
         return reply.thenApply(RedisLeaseStore::isOne);
     }
 
@@ -200,13 +240,18 @@ public class RedisLeaseStore implements LeaseStore {
 
     @Override
     public Subscription subscribe(String election, LeaseChangeListener listener) {
-        return releases.subscribe(keys(election).releaseChannel(), listener);
+        return polls.subscribe(election, keys(election), listener);
     }
 
-    /** Reads the candidates' sorted set, on the Redis clock: {@code lastSeen} is Redis {@code TIME}. */
+    /**
+     * Reads the candidates' sorted set and the presence channels subscribed now ({@code PUBSUB
+     * CHANNELS}), on the Redis clock: {@code lastSeen} is Redis {@code TIME}, now for a presence.
+     */
     @Override
     public CompletionStage<List<Candidate>> candidates(String election) {
-        return run(CANDIDATES, List.of(keys(election).candidates())).thenApply(RedisLeaseStore::toCandidates);
+        RedisKeys electionKeys = keys(election);
+        return run(CANDIDATES, List.of(electionKeys.candidates()), electionKeys.presencePrefix())
+                .thenApply(RedisLeaseStore::toCandidates);
     }
 
     @Override
@@ -255,6 +300,7 @@ public class RedisLeaseStore implements LeaseStore {
         if (!warmedUp) {
             permissionsChecked = true; // here, if Redis answers this warm-up
             warmUpOrRetry(ReleaseSubscriptions.FIRST_RETRY);
+            sendsInline = warmedUp && sendsWithoutBlocking;
             if (warmedUp || warmUpRefused) {
                 // Redis answers: a missing permission stops startup here, not at the first renewal.
                 PermissionCheck.run(redis, keyPrefix, restartGuard, acknowledged, dispatch, WARM_UP_TIMEOUT);
@@ -372,22 +418,27 @@ public class RedisLeaseStore implements LeaseStore {
 
     private <T> CompletableFuture<T> run(RedisScript<T> script, List<String> scriptKeys, String... args) {
         return redis.execute(script, scriptKeys, List.of(args))
-                .subscribeOn(dispatch) // opening the shared connection blocks: never on the caller's thread
+                .subscribeOn(sender())
                 .single()
                 .toFuture();
+    }
+
+    /**
+     * Where a call is sent from. Opening the shared connection blocks, so unless the warm-up of
+     * {@link #start()} opened it before the electors started, and always where getting it may block
+     * (connection validation, no shared connection), calls go out from the store's own thread, in
+     * the order they are made. Otherwise the caller's thread sends at once, without the hop to that
+     * thread; Lettuce keeps the order of the calls of each thread, and an election makes its calls
+     * from its own.
+     */
+    private Scheduler sender() {
+        return sendsInline && !dispatch.isDisposed() ? Schedulers.immediate() : dispatch;
     }
 
     /** Rounded up: a lease sent to Redis must never be shorter than the one the elector counts on. */
     static String wholeMillis(Duration ttl) {
         long millis = ttl.toMillis();
         return Long.toString(ttl.toNanosPart() % 1_000_000 == 0 ? millis : millis + 1);
-    }
-
-    private static AcquireResult toAcquireResult(List<?> reply) {
-        if (isOne(reply.get(0))) {
-            return new AcquireResult.Granted(((Number) reply.get(1)).longValue());
-        }
-        return new AcquireResult.Held(holder(reply, 1));
     }
 
     /** One entry per instance: an instance that called with two leases is listed twice in the set. */

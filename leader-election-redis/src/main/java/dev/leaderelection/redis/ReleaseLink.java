@@ -32,6 +32,19 @@ interface ReleaseLink extends AutoCloseable {
     boolean sharded();
 
     /**
+     * How many times the link was seen lost (or stopped) so far. What a listener heard before the
+     * count last grew may be stale: announcements sent while the link was down are lost.
+     */
+    long losses();
+
+    /**
+     * Whether a subscription to an instance's presence channel lists it as a candidate ({@code
+     * PUBSUB CHANNELS} in {@code candidates.lua}), so that its follower may poll with a plain {@code
+     * PTTL} ({@link FollowerPolls}). Not on Redis Cluster, where that command sees one node only.
+     */
+    boolean listsPresence();
+
+    /**
      * Sharded pub/sub for a Lettuce factory in cluster mode, classic pub/sub otherwise; {@code
      * supervisor} is where the link is kept up.
      */

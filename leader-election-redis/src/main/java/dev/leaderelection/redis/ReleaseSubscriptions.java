@@ -12,6 +12,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,11 +44,15 @@ final class ReleaseSubscriptions implements ReleaseLink {
     private static final Logger log = LoggerFactory.getLogger(ReleaseSubscriptions.class);
     private static final long RECOVERY_INTERVAL_MILLIS = 1000;
     private static final String GRANTED = "granted:";
+    private static final String HELD = "held:";
 
     private final RedisMessageListenerContainer container = new RedisMessageListenerContainer();
     private final ScheduledExecutorService supervisor;
     private final Set<Registration> wanted = ConcurrentHashMap.newKeySet();
     private volatile boolean running = true;
+    /** Counts the losses of the link seen so far: what was heard before a loss may be stale. */
+    private final AtomicLong losses = new AtomicLong();
+
     private @Nullable ScheduledFuture<?> nextLook; // guarded by this
 
     // Confined to the supervisor thread.
@@ -58,6 +63,10 @@ final class ReleaseSubscriptions implements ReleaseLink {
         this.supervisor = supervisor;
         container.setConnectionFactory(connectionFactory);
         container.setRecoveryInterval(RECOVERY_INTERVAL_MILLIS);
+        // Announcements are handed on where they arrive (the client's I/O thread): each listener
+        // only queues a task on its election's thread, so a new thread per message (the default
+        // executor) would only add its start-up to every hand-off.
+        container.setTaskExecutor(Runnable::run);
         container.setBeanName("leader-election-release-listener");
         container.afterPropertiesSet();
         container.start();
@@ -98,6 +107,12 @@ final class ReleaseSubscriptions implements ReleaseLink {
             listener.released();
             return;
         }
+        if (body.startsWith(HELD) && body.length() > HELD.length()) {
+            if (listener instanceof FollowerPolls.HolderListener holders) {
+                holders.held(body.substring(HELD.length()));
+            }
+            return;
+        }
         int separator = body.indexOf(':', GRANTED.length());
         if (body.startsWith(GRANTED) && separator > GRANTED.length()) {
             String fencingToken = body.substring(GRANTED.length(), separator);
@@ -107,6 +122,16 @@ final class ReleaseSubscriptions implements ReleaseLink {
             }
         }
         log.debug("Ignoring an announcement that is neither a release nor a grant: {}", body);
+    }
+
+    @Override
+    public long losses() {
+        return losses.get();
+    }
+
+    @Override
+    public boolean listsPresence() {
+        return true;
     }
 
     /** Listens again after {@link #stop()}. */
@@ -121,6 +146,7 @@ final class ReleaseSubscriptions implements ReleaseLink {
     @Override
     public void stop() {
         running = false;
+        losses.incrementAndGet();
         container.stop();
     }
 
@@ -186,6 +212,7 @@ final class ReleaseSubscriptions implements ReleaseLink {
     }
 
     private void notLinked(@Nullable RuntimeException failure) {
+        losses.incrementAndGet();
         if (!lost) {
             lost = true;
             log.warn(

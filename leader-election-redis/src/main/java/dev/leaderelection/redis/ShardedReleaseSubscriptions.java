@@ -107,6 +107,17 @@ final class ShardedReleaseSubscriptions implements ReleaseLink {
         return true;
     }
 
+    /** Not counted: followers on Cluster make full acquires, which do not rely on what they heard. */
+    @Override
+    public long losses() {
+        return 0;
+    }
+
+    @Override
+    public boolean listsPresence() {
+        return false;
+    }
+
     @Override
     public void start() {
         running = true;

@@ -36,4 +36,5 @@ if ARGV[2] == '1' then
   try('INFO', 'replication')
 end
 try('PUBLISH', ARGV[1], 'probe')
+try('PUBSUB', 'CHANNELS', ARGV[1])
 return refused
