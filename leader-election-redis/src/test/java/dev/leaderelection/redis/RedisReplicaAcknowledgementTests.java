@@ -35,16 +35,18 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  */
 class RedisReplicaAcknowledgementTests {
 
-    static final Duration LEASE = Duration.ofSeconds(1);
+    static final Duration LEASE = Duration.ofSeconds(2);
     static final ElectionTimings TIMINGS = ElectionTimings.builder()
             .leaseDuration(LEASE)
-            .renewInterval(Duration.ofMillis(300))
-            .operationTimeout(Duration.ofMillis(250))
+            .renewInterval(Duration.ofMillis(500))
+            .operationTimeout(Duration.ofMillis(600))
             .retryInterval(Duration.ofMillis(500))
             .backoff(new BackoffPolicy(Duration.ofMillis(50), Duration.ofMillis(250), 2.0, 0.5))
             .build();
     /** Half the operation timeout, as the auto-configuration sets it. */
     static final Duration WAIT_TIMEOUT = TIMINGS.operationTimeout().dividedBy(2);
+    /** For direct store calls, which test what a counted call leaves on the replica, not timing. */
+    static final Duration PATIENT_WAIT_TIMEOUT = Duration.ofSeconds(5);
 
     static ProcessRedisServer primary;
     static ProcessRedisServer replica;
@@ -95,7 +97,7 @@ class RedisReplicaAcknowledgementTests {
 
     @Test
     void everyGrantAndRenewalIsOnTheReplicaWhenTheCallAnswers() {
-        RedisLeaseStore store = store(primary);
+        RedisLeaseStore store = store(primary, PATIENT_WAIT_TIMEOUT);
         Duration lease = Duration.ofSeconds(30);
         // As on a restarted or promoted server: the first call falls back from EVALSHA to EVAL.
         assertThat(primary.command("SCRIPT", "FLUSH")).isEqualTo("OK");
@@ -181,13 +183,17 @@ class RedisReplicaAcknowledgementTests {
     }
 
     private RedisLeaseStore store(ProcessRedisServer server) {
+        return store(server, WAIT_TIMEOUT);
+    }
+
+    private RedisLeaseStore store(ProcessRedisServer server, Duration waitTimeout) {
         LettuceConnectionFactory connections = LettuceFactories.connectedTo(server);
         resources.add(connections::destroy);
         // Without the restart guard, which would hold each election's first grant back for one lease.
         RedisLeaseStore store = RedisLeaseStore.builder(connections)
                 .keyPrefix("wait")
                 .restartGuard(false)
-                .minReplicasAcked(1, WAIT_TIMEOUT)
+                .minReplicasAcked(1, waitTimeout)
                 .build();
         resources.add(store);
         store.start();
