@@ -181,7 +181,7 @@ final class BenchmarkReport {
         text.append("Whole Spring Boot applications (web server on, `peers` package of the benchmark module), ")
                 .append(run.instances())
                 .append(" processes of each (`")
-                .append(String.join(" ", BootAppProcess.JVM_OPTIONS))
+                .append(String.join(" ", run.jvmOptions()))
                 .append("`) in one election on the same `redis-server`, lease ")
                 .append(millis(settings.leaseDuration()))
                 .append(", measured by the same harness one contender after the other. Every library at its")
@@ -209,6 +209,11 @@ final class BenchmarkReport {
                 "SIGTERM of the leader -> successor's grant, median (p95)",
                 row -> number(row.handOff().median(), 1) + " ("
                         + number(row.handOff().p95(), 1) + ")");
+        sideBySideRow(
+                text,
+                rows,
+                "of which SIGTERM -> the old leader's revocation, median",
+                row -> number(row.revocation().median(), 1));
         sideBySideRow(
                 text,
                 rows,

@@ -33,8 +33,13 @@ final class BootAppProcess implements AutoCloseable {
 
     /** Starts {@code mainClass} with {@code args}; {@code logName} names its standard error's log file. */
     static BootAppProcess launch(
-            String instanceId, String logName, Class<?> mainClass, List<String> args, EventLog events) {
-        return new BootAppProcess(instanceId, JavaProcess.start(logName, mainClass, JVM_OPTIONS, args), events);
+            String instanceId,
+            String logName,
+            Class<?> mainClass,
+            List<String> jvmOptions,
+            List<String> args,
+            EventLog events) {
+        return new BootAppProcess(instanceId, JavaProcess.start(logName, mainClass, jvmOptions, args), events);
     }
 
     /**

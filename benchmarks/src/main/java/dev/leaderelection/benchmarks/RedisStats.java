@@ -19,9 +19,31 @@ import java.util.Set;
  */
 final class RedisStats implements AutoCloseable {
 
-    /** The commands that the lease store's scripts call; no benchmark client sends them itself. */
-    private static final Set<String> SCRIPT_COMMANDS =
-            Set.of("get", "set", "pttl", "pexpire", "incr", "time", "del", "publish");
+    /**
+     * The commands that the scripts call: the lease store's (its candidate set included), and those
+     * of the side-by-side peers' locks (Redisson's hash lock, Spring Integration's string lock). No
+     * benchmark client sends them itself.
+     */
+    private static final Set<String> SCRIPT_COMMANDS = Set.of(
+            "get",
+            "set",
+            "pttl",
+            "pexpire",
+            "incr",
+            "time",
+            "del",
+            "unlink",
+            "publish",
+            "exists",
+            "hset",
+            "hget",
+            "hmget",
+            "hdel",
+            "hexists",
+            "hincrby",
+            "zadd",
+            "zrangebyscore",
+            "zremrangebyscore");
 
     private final RedisClient client;
     private final StatefulRedisConnection<String, String> connection;

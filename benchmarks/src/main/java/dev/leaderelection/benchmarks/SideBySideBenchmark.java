@@ -96,6 +96,7 @@ final class SideBySideBenchmark {
      * @param loadWindow how long Redis' counters run for each point
      * @param restart whether a stopped or killed instance starts again before the next round (else
      *     each round has one instance fewer)
+     * @param jvmOptions the options of every application's JVM
      */
     record Settings(
             List<Contender> contenders,
@@ -103,7 +104,8 @@ final class SideBySideBenchmark {
             int handOffRounds,
             int crashRounds,
             Duration loadWindow,
-            boolean restart) {
+            boolean restart,
+            List<String> jvmOptions) {
 
         Settings {
             if (handOffRounds < 1 || crashRounds < 1) {
@@ -116,17 +118,24 @@ final class SideBySideBenchmark {
 
         /** The published run. */
         static Settings full() {
-            return new Settings(Contender.all(), 3, 10, 10, Duration.ofSeconds(12), true);
+            return new Settings(Contender.all(), 3, 10, 10, Duration.ofSeconds(12), true, BootAppProcess.JVM_OPTIONS);
         }
 
         /** A quick run, for measuring while working. */
         static Settings quick(List<Contender> contenders, int handOffRounds, int crashRounds) {
-            return new Settings(contenders, 3, handOffRounds, crashRounds, Duration.ofSeconds(8), true);
+            return new Settings(
+                    contenders, 3, handOffRounds, crashRounds, Duration.ofSeconds(8), true, BootAppProcess.JVM_OPTIONS);
         }
 
-        /** The smoke test's: this project only, three instances started once, one round of each. */
+        /**
+         * The smoke test's: this project only, three instances started once, one round of each; the
+         * JVMs compile with C1 only, which starts them sooner.
+         */
         static Settings smoke() {
-            return new Settings(List.of(Contender.THIS_PROJECT), 3, 1, 1, Duration.ofMillis(800), false);
+            List<String> quickStart = new ArrayList<>(BootAppProcess.JVM_OPTIONS);
+            quickStart.add("-XX:TieredStopAtLevel=1");
+            return new Settings(
+                    List.of(Contender.THIS_PROJECT), 3, 1, 1, Duration.ofMillis(800), false, List.copyOf(quickStart));
         }
     }
 
@@ -135,6 +144,7 @@ final class SideBySideBenchmark {
      *
      * @param contender the application
      * @param handOff from SIGTERM of the leader to the successor's grant
+     * @param revocation from SIGTERM of the leader to its own revocation event
      * @param crashOvershoot from the end of the dead leader's lease (in Redis) to the successor's grant
      * @param crashTakeover from SIGKILL of the leader to the successor's grant
      * @param leaderAlone Redis' rates with the leader alone
@@ -144,6 +154,7 @@ final class SideBySideBenchmark {
     record Row(
             Contender contender,
             Distribution handOff,
+            Distribution revocation,
             Distribution crashOvershoot,
             Distribution crashTakeover,
             RedisStats.Rates leaderAlone,
@@ -242,12 +253,13 @@ final class SideBySideBenchmark {
                     throw new IllegalStateException(contender.name() + ": the leader changed while followers idled");
                 }
                 List<Double> handOffs = new ArrayList<>();
+                List<Double> revocations = new ArrayList<>();
                 List<Double> takeovers = new ArrayList<>();
                 List<Double> overshoots = new ArrayList<>();
                 int rounds = settings.handOffRounds() + settings.crashRounds();
                 for (int round = 1; round <= rounds; round++) {
                     String stopped = round <= settings.handOffRounds()
-                            ? handOffRound(handOffs)
+                            ? handOffRound(handOffs, revocations)
                             : crashRound(stats, takeovers, overshoots);
                     if (settings.restart() && round < rounds) {
                         restart(stopped);
@@ -266,6 +278,7 @@ final class SideBySideBenchmark {
                 return new Row(
                         contender,
                         new Distribution(handOffs),
+                        new Distribution(revocations),
                         new Distribution(overshoots),
                         new Distribution(takeovers),
                         alone,
@@ -286,11 +299,14 @@ final class SideBySideBenchmark {
         }
 
         /** SIGTERM of the leader; returns the stopped instance. */
-        private String handOffRound(List<Double> handOffs) {
+        private String handOffRound(List<Double> handOffs, List<Double> revocations) {
             String stopping = leader;
             int mark = events.mark();
             long terminatedAt = processes.get(stopping).terminate();
             ElectorEvent grant = awaitGrantOfAnother(mark, stopping);
+            ElectorEvent revoked = events.await(
+                    mark, STEP_TIMEOUT, "revocation of " + stopping, e -> e.is(stopping, BootApps.REVOKED));
+            revocations.add(millis(revoked.nanos() - terminatedAt));
             processes.remove(stopping).awaitExit();
             leader = grant.instance();
             handOffs.add(millis(grant.nanos() - terminatedAt));
@@ -337,7 +353,12 @@ final class SideBySideBenchmark {
             processes.put(
                     instance,
                     BootAppProcess.launch(
-                            instance, contender.name() + "-" + instance, contender.application(), args, events));
+                            instance,
+                            contender.name() + "-" + instance,
+                            contender.application(),
+                            settings.jvmOptions(),
+                            args,
+                            events));
         }
 
         private void awaitReady(int mark, String instance) {
