@@ -54,7 +54,7 @@ final class BenchmarkReport {
         writeFailover();
         writeLoad();
         writeStores();
-        out.append(sideBySide(results.sideBySide(), settings));
+        out.append(sideBySide(results.sideBySide()));
         writeGuard();
         writeScale();
         return out.toString();
@@ -173,7 +173,8 @@ final class BenchmarkReport {
      * The side-by-side section: one column per contender, this project's first, with how it was
      * measured.
      */
-    static String sideBySide(SideBySideBenchmark.Result peers, BenchmarkSettings settings) {
+    static String sideBySide(SideBySideBenchmark.Result peers) {
+        BenchmarkSettings settings = SideBySideBenchmark.TIMINGS;
         StringBuilder text = new StringBuilder();
         List<SideBySideBenchmark.Row> rows = peers.rows();
         SideBySideBenchmark.Settings run = peers.settings();

@@ -57,7 +57,7 @@ public final class Benchmarks {
             stores.add(StoreRun.measure(settings, redis));
             progress("scale with elections " + settings.electionCounts());
             scale = new ScaleBenchmark(settings, redis.port()).run();
-            peers = new SideBySideBenchmark(settings, sideBySide, redis.port()).run();
+            peers = new SideBySideBenchmark(sideBySide, redis.port()).run();
         }
         for (String name :
                 BenchmarkStores.names().subList(1, BenchmarkStores.names().size())) {

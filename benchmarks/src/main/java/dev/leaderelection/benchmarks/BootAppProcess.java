@@ -49,7 +49,8 @@ final class BootAppProcess implements AutoCloseable {
      */
     long terminate() {
         long at = System.nanoTime();
-        process.destroy();
+        // Through the handle: Process.destroy() would also close the pipes, and the last events with them.
+        process.toHandle().destroy();
         return at;
     }
 
