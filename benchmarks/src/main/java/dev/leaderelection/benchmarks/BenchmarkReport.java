@@ -54,6 +54,7 @@ final class BenchmarkReport {
         writeFailover();
         writeLoad();
         writeStores();
+        out.append(sideBySide(results.sideBySide()));
         writeGuard();
         writeScale();
         return out.toString();
@@ -166,6 +167,98 @@ final class BenchmarkReport {
                     + number(failover.yieldHandOff().median(), 1) + " | " + perFollower + " |");
         }
         line();
+    }
+
+    /**
+     * The side-by-side section: one column per contender, this project's first, with how it was
+     * measured.
+     */
+    static String sideBySide(SideBySideBenchmark.Result peers) {
+        BenchmarkSettings settings = SideBySideBenchmark.TIMINGS;
+        StringBuilder text = new StringBuilder();
+        List<SideBySideBenchmark.Row> rows = peers.rows();
+        SideBySideBenchmark.Settings run = peers.settings();
+        text.append("## Side by side\n\n");
+        text.append("Whole Spring Boot applications (web server on, `peers` package of the benchmark module), ")
+                .append(run.instances())
+                .append(" processes of each (`")
+                .append(String.join(" ", run.jvmOptions()))
+                .append("`) in one election on the same `redis-server`, lease ")
+                .append(millis(settings.leaseDuration()))
+                .append(", measured by the same harness one contender after the other. Every library at its")
+                .append(" defaults except the lease: this project's starter (renew ")
+                .append(millis(settings.renewInterval()))
+                .append(", operation timeout ")
+                .append(millis(settings.operationTimeout()))
+                .append(", as the sample app); Spring Integration's `LockRegistryLeaderInitiator` on a")
+                .append(" `RedisLockRegistry` whose locks expire after the lease; a thread that blocks in")
+                .append(" Redisson's `RLock.lockInterruptibly()`, leads while it holds the lock and unlocks on")
+                .append(" stop (a `SmartLifecycle` in the default phase), `lockWatchdogTimeout` = lease. ")
+                .append(run.handOffRounds())
+                .append(" SIGTERMs and ")
+                .append(run.crashRounds())
+                .append(" SIGKILLs per contender; times in ms.\n\n");
+        text.append("| figure |");
+        rows.forEach(
+                row -> text.append(' ').append(row.contender().displayName()).append(" |"));
+        text.append("\n|---|");
+        rows.forEach(row -> text.append("---|"));
+        text.append('\n');
+        sideBySideRow(
+                text,
+                rows,
+                "SIGTERM of the leader -> successor's grant, median (p95)",
+                row -> number(row.handOff().median(), 1) + " ("
+                        + number(row.handOff().p95(), 1) + ")");
+        sideBySideRow(
+                text,
+                rows,
+                "of which SIGTERM -> the old leader's revocation, median",
+                row -> number(row.revocation().median(), 1));
+        sideBySideRow(
+                text,
+                rows,
+                "crash: successor's grant past the dead lease's expiry in Redis, median (p95)",
+                row -> number(row.crashOvershoot().median(), 1) + " ("
+                        + number(row.crashOvershoot().p95(), 1) + ")");
+        sideBySideRow(
+                text,
+                rows,
+                "crash: SIGKILL -> successor's grant, median",
+                row -> number(row.crashTakeover().median(), 0));
+        sideBySideRow(
+                text,
+                rows,
+                "Redis commands/s per idle follower, as Redis counts them (requests/s)",
+                row -> number(row.commandsPerFollower(), 2) + " (" + number(row.requestsPerFollower(), 2) + ")");
+        sideBySideRow(
+                text,
+                rows,
+                "Redis commands/s of the leader alone (requests/s)",
+                row -> number(row.leaderAlone().commandsPerSecond(), 2) + " ("
+                        + number(row.leaderAlone().requestsPerSecond(), 2) + ")");
+        text.append('\n');
+        text.append("The harness stamps `System.nanoTime()` just before it signals the leader; the successor")
+                .append(" stamps its grant where the library tells the application (this project: its")
+                .append(" `LeadershipGrantedEvent` listener; Spring Integration: `Candidate.onGranted`; Redisson:")
+                .append(" the return of `lockInterruptibly()`). The expiry of a dead lease is read from Redis")
+                .append(" (`PTTL` of the contender's lease or lock key) right after the kill. Idle followers: Redis'")
+                .append(" counters over ")
+                .append(seconds(run.loadWindow()))
+                .append(" with the leader alone, then with every instance, counted as in the store-load table")
+                .append(" (*requests* leave out the commands run inside scripts); per follower, the growth")
+                .append(" divided by the followers.\n\n");
+        return text.toString();
+    }
+
+    private static void sideBySideRow(
+            StringBuilder text,
+            List<SideBySideBenchmark.Row> rows,
+            String figure,
+            java.util.function.Function<SideBySideBenchmark.Row, String> value) {
+        text.append("| ").append(figure).append(" |");
+        rows.forEach(row -> text.append(' ').append(value.apply(row)).append(" |"));
+        text.append('\n');
     }
 
     private void writeGuard() {

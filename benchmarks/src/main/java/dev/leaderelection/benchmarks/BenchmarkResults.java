@@ -16,6 +16,7 @@ import java.util.List;
  * @param load the store load of idle followers on Redis
  * @param scale many elections in one JVM, on Redis
  * @param stores every store's failover and load rows, Redis first
+ * @param sideBySide whole Spring Boot applications: this project and its peers, on Redis
  */
 record BenchmarkResults(
         BenchmarkSettings settings,
@@ -26,4 +27,5 @@ record BenchmarkResults(
         FailoverBenchmark.Result failover,
         StoreLoadBenchmark.Result load,
         ScaleBenchmark.Result scale,
-        List<StoreRun> stores) {}
+        List<StoreRun> stores,
+        SideBySideBenchmark.Result sideBySide) {}

@@ -48,6 +48,11 @@ final class EventLog {
         }
     }
 
+    /** Whether an event since {@code mark} matches. */
+    synchronized boolean any(int mark, Predicate<ElectorEvent> match) {
+        return events.subList(mark, events.size()).stream().anyMatch(match);
+    }
+
     /** The last event so far that matches. */
     synchronized Optional<ElectorEvent> last(Predicate<ElectorEvent> match) {
         for (int i = events.size() - 1; i >= 0; i--) {

@@ -20,10 +20,12 @@ import java.util.Set;
 final class RedisStats implements AutoCloseable {
 
     /**
-     * The commands that the lease store's scripts call and no client sends itself. {@code PTTL} is
-     * not among them: an idle follower that knows the holder sends it plainly, as its whole poll.
-     * The scripts run it too (a full acquire answered "held", an inspect), and those count as a
-     * request more here: an upper bound on requests while full acquires answer "held".
+     * The commands that the scripts call: the lease store's (its candidate set included), and those
+     * of the side-by-side peers' locks (Redisson's hash lock, Spring Integration's string lock). No
+     * benchmark client sends them itself. {@code PTTL} is not among them: an idle follower of this
+     * project that knows the holder sends it plainly, as its whole poll. Scripts run it too (a full
+     * acquire answered "held", Redisson's lock attempt), and those count as a request more here: an
+     * upper bound on requests.
      */
     private static final Set<String> SCRIPT_COMMANDS = Set.of(
             "get",
@@ -32,11 +34,15 @@ final class RedisStats implements AutoCloseable {
             "incr",
             "time",
             "del",
+            "unlink",
             "exists",
             "publish",
-            "hmget",
             "hset",
+            "hget",
+            "hmget",
             "hdel",
+            "hexists",
+            "hincrby",
             "zadd",
             "zrangebyscore",
             "zremrangebyscore",

@@ -31,6 +31,7 @@ final class Targets {
         targets.add(crashTakeover(results));
         targets.add(handOff("graceful hand-off", results.failover().stopHandOff()));
         targets.add(handOff("yield hand-off", results.failover().yieldHandOff()));
+        targets.add(applicationHandOff(results.sideBySide().thisProject()));
         targets.add(idleFollower(results));
         targets.add(guard(results.guard()));
         targets.addAll(scale(results));
@@ -67,6 +68,21 @@ final class Targets {
                         + " the machine is shared (p95 " + number(handOff.p95(), 1) + " ms). A shorter path for the"
                         + " successor would change it: a pooled executor for the pub/sub listener container (by"
                         + " default Spring Data Redis starts a thread per message), and fewer thread hops.");
+    }
+
+    private static Target applicationHandOff(SideBySideBenchmark.Row application) {
+        Distribution handOff = application.handOff();
+        return target(
+                "hand-off after SIGTERM in a whole Spring Boot application median <= 10 ms",
+                number(handOff.median(), 1) + " ms",
+                handOff.median(),
+                10,
+                "ms",
+                "Timed from the harness's SIGTERM to the successor's grant event: the JVM starts its shutdown"
+                        + " hooks, Spring Boot closes the context, the electors (highest lifecycle phase) step down"
+                        + " before the web server's graceful shutdown, and the release reaches the successor over"
+                        + " pub/sub. The rest is the JVM's signal handling and the machine's load (p95 "
+                        + number(handOff.p95(), 1) + " ms).");
     }
 
     private static Target idleFollower(BenchmarkResults results) {

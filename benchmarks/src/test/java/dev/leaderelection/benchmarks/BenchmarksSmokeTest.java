@@ -21,7 +21,7 @@ class BenchmarksSmokeTest {
     void everyBenchmarkMeasuresSomethingAndTheReportShowsIt() {
         BenchmarkSettings settings = BenchmarkSettings.smoke();
 
-        BenchmarkResults results = Benchmarks.run(settings);
+        BenchmarkResults results = Benchmarks.run(settings, SideBySideBenchmark.Settings.smoke());
 
         FailoverBenchmark.Result failover = results.failover();
         assertThat(failover.crashTakeover().values())
@@ -56,6 +56,19 @@ class BenchmarksSmokeTest {
             assertThat(point.heapBytes()).isPositive();
         });
 
+        assertThat(results.sideBySide().rows()).singleElement().satisfies(row -> {
+            assertThat(row.handOff().values())
+                    .as("a Spring Boot application's successor took over after the SIGTERM")
+                    .singleElement()
+                    .satisfies(millis -> assertThat(millis).isPositive());
+            assertThat(row.crashTakeover().values())
+                    .singleElement()
+                    .satisfies(millis -> assertThat(millis).isPositive());
+            assertThat(row.leaderAlone().requestsPerSecond())
+                    .as("the leader renews")
+                    .isPositive();
+        });
+
         assertThat(results.guard().scores())
                 .extracting(LeaderOnlyBenchmarkRun.Score::benchmark)
                 .contains("plainCall", "proxyAndClockRead", "leaderOnlyOnLeader", "leaderOnlyOnFollowerSkipsVoid");
@@ -63,7 +76,7 @@ class BenchmarksSmokeTest {
 
         String report = BenchmarkReport.markdown(results, Benchmarks.COMMAND);
         assertThat(report)
-                .contains("## Targets", Benchmarks.COMMAND, results.machine().redis())
+                .contains("## Targets", Benchmarks.COMMAND, results.machine().redis(), "## Side by side")
                 .contains(BenchmarkReport.number(failover.crashTakeover().median(), 1))
                 .doesNotContain("NaN");
     }

@@ -19,15 +19,23 @@ import org.springframework.context.SmartLifecycle;
 
 /**
  * Runs every elector with the application context and turns their transitions into application
- * events (each names its election). It starts after the lease store ({@link LeaseStoreLifecycle})
- * and the connection factories, and before the web server, and stops in the reverse order:
- * leadership is released while the store is still connected. The electors stop side by side, so
- * that many of them on a store that does not answer take one stop's time, not one each.
+ * events (each names its election). It is in the highest phase: it starts last, once the lease
+ * store ({@link LeaseStoreLifecycle}), the connection factories and the web server run, and stops
+ * first, before the web server's graceful shutdown begins. Leadership is thus the first thing a
+ * closing application gives up: a successor is granted while this one still drains its requests,
+ * and the lease is released while the store is still connected. A stop steps down as the engine
+ * does (new guarded calls refused at once, the calls in flight and the {@link
+ * dev.leaderelection.annotation.LeaderLifecycle} beans, which hold one, drained before the release,
+ * bounded by the term's deadline). The electors stop side by side, so that many of them on a store
+ * that does not answer take one stop's time, not one each.
  */
 public class LeaderElectionLifecycle implements SmartLifecycle {
 
-    /** Above the connection factories (phase 0), below the web server's start and graceful stop. */
-    public static final int PHASE = Integer.MAX_VALUE - 4096;
+    /**
+     * The highest phase: above the connection factories (phase 0) and the web server's start and
+     * graceful stop ({@code Integer.MAX_VALUE - 2048} and {@code - 1024} in Spring Boot).
+     */
+    public static final int PHASE = Integer.MAX_VALUE;
 
     private static final Logger log = LoggerFactory.getLogger(LeaderElectionLifecycle.class);
 

@@ -12,8 +12,8 @@ import org.springframework.context.SmartLifecycle;
 public class LeaseStoreLifecycle implements SmartLifecycle {
 
     /**
-     * Below the electors ({@link LeaderElectionLifecycle#PHASE}), above the connection factories
-     * (phase 0).
+     * Below the electors ({@link LeaderElectionLifecycle#PHASE}) and the web server, above the
+     * connection factories (phase 0).
      */
     public static final int PHASE = Integer.MAX_VALUE - 8192;
 
