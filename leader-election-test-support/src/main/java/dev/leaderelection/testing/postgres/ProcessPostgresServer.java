@@ -129,7 +129,7 @@ public final class ProcessPostgresServer implements AutoCloseable {
                 "-c",
                 "full_page_writes=off",
                 "-c",
-                "max_connections=100",
+                "max_connections=200", // the benchmarks run 51 instances of two connections each
                 "-c",
                 "shared_buffers=16MB"));
         settings.forEach(setting -> command.addAll(List.of("-c", setting)));
