@@ -423,6 +423,15 @@ public class LeaseLeaderElector implements LeaderElector {
         }
     }
 
+    /** The store can prove no lease of this client until its link is back: step down now. */
+    private void onLinkLost() {
+        if (leadership == null) {
+            return;
+        }
+        endTerm(RevocationReason.STORE_UNREACHABLE);
+        storeFailed(StoreOperation.RENEW, new IllegalStateException("the store lost its link to the server"));
+    }
+
     private void storeFailed(StoreOperation operation, @Nullable Throwable error) {
         lastError = ErrorDescriptions.describe(unwrap(error));
         if (++failureStreak == 1) {
@@ -540,6 +549,11 @@ public class LeaseLeaderElector implements LeaderElector {
         @Override
         public void released() {
             electionThread.execute(LeaseLeaderElector.this::onReleaseSignal);
+        }
+
+        @Override
+        public void linkLost() {
+            electionThread.execute(LeaseLeaderElector.this::onLinkLost);
         }
 
         @Override

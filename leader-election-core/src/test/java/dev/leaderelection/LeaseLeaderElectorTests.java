@@ -381,6 +381,20 @@ class LeaseLeaderElectorTests {
     }
 
     @Test
+    void aLeaderStepsDownAtOnceWhenTheStoreLosesItsLinkAndAFollowerCarriesOn() {
+        store.answerNext("acquire", granted(1));
+        assertThat(elector.isLeader()).isTrue();
+
+        store.loseLink(); // no renewal due yet
+
+        assertThat(elector.isLeader()).isFalse();
+        assertThat(elector.state()).isEqualTo(ElectionState.STANDBY);
+        assertThat(events).containsExactly("granted 1", "revoked 1 STORE_UNREACHABLE");
+        store.loseLink(); // nothing more to end
+        assertThat(events).hasSize(2);
+    }
+
+    @Test
     void aFollowerNeverEntersAGuardedCall() {
         store.answerNext("acquire", held("node-b", Duration.ofSeconds(10)));
 

@@ -103,6 +103,10 @@ final class ScriptedLeaseStore implements LeaseStore {
         announcements.released();
     }
 
+    void loseLink() {
+        announcements.linkLost();
+    }
+
     void announceGrant(String instanceId, long fencingToken) {
         announcements.granted(instanceId, fencingToken);
     }

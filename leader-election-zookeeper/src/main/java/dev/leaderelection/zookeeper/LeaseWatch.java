@@ -65,6 +65,8 @@ final class LeaseWatch implements Subscription {
     void connectionChanged(ConnectionState connection) {
         if (!connection.isConnected() && !closed) {
             state = WakeUps.RETRYING;
+            // SUSPENDED or LOST: the session may be ending, so a leader steps down at once
+            safely(listener::linkLost);
         }
     }
 

@@ -43,7 +43,9 @@ import org.slf4j.LoggerFactory;
  * <p><b>Renewal</b> is a read and a conditional write of the holder's node, which must belong to the
  * client's current session: the write succeeds only while the node, and so that session, still
  * exists, and it records the new lease.
- * While the connection is {@code SUSPENDED} or {@code LOST}, renewals answer "not proven" at once.
+ * When the connection becomes {@code SUSPENDED} or {@code LOST}, the subscribed electors hear {@link
+ * LeaseChangeListener#linkLost()} (a leader steps down at once), and renewals answer "not proven"
+ * until it is back.
  *
  * <p><b>Session timeout.</b> The node lives no longer than the session, which the server ends a
  * negotiated timeout after it last heard from the client; that timeout may differ from the one the

@@ -96,7 +96,7 @@ class ZooKeeperClusterFailoverTests {
         long killedAt = System.nanoTime();
         assertThat(cluster.killServer(leadersServer)).isTrue();
 
-        // its connection drops: renewals answer "not proven" and it steps down at the next one
+        // its connection drops: the store says so (SUSPENDED) and it steps down at once
         await().atMost(LEASE).until(() -> !leader.elector.isLeader());
         long steppedDownMillis = (System.nanoTime() - killedAt) / 1_000_000;
         // its client moves to another server; whoever wins next, there is one leader
