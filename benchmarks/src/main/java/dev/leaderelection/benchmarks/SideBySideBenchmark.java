@@ -118,7 +118,7 @@ final class SideBySideBenchmark {
 
         /** The published run. */
         static Settings full() {
-            return new Settings(Contender.all(), 3, 10, 10, Duration.ofSeconds(12), true, BootAppProcess.JVM_OPTIONS);
+            return new Settings(Contender.all(), 3, 6, 6, Duration.ofSeconds(12), true, BootAppProcess.JVM_OPTIONS);
         }
 
         /** A quick run, for measuring while working. */
