@@ -237,7 +237,10 @@ public class ZooKeeperLeaseStore implements LeaseStore {
 
     @Override
     public CompletionStage<Boolean> release(String election, LeaseToken token) {
-        ElectionPaths at = paths(election);
+        return release(paths(election), token, ATTEMPTS);
+    }
+
+    private CompletableFuture<Boolean> release(ElectionPaths at, LeaseToken token, int attempts) {
         return nodes.read(at.lease()).thenCompose(event -> {
             Code code = code(event);
             if (code == Code.NONODE) {
@@ -255,13 +258,17 @@ public class ZooKeeperLeaseStore implements LeaseStore {
                             .withVersion(version)
                             .inBackground(callback)
                             .forPath(at.lease()))
-                    .thenApply(deleted -> {
+                    .thenCompose(deleted -> {
                         Code deleteCode = code(deleted);
                         if (deleteCode == Code.OK) {
-                            return true;
+                            return CompletableFuture.completedFuture(true);
+                        }
+                        if (deleteCode == Code.BADVERSION && attempts > 1) {
+                            // rewritten since the read, by a renewal of ours still in flight: look again
+                            return release(at, token, attempts - 1);
                         }
                         if (deleteCode == Code.NONODE || deleteCode == Code.BADVERSION) {
-                            return false;
+                            return CompletableFuture.completedFuture(false);
                         }
                         throw failure(deleted);
                     });

@@ -87,6 +87,28 @@ class ZooKeeperLeaseStoreTests extends LeaseStoreContract {
         }
     }
 
+    /**
+     * A yield releases while the last renewal may still be in flight: a renewal that rewrites the
+     * node between the release's read and its delete must not leave the lease held (it did: the
+     * delete's version no longer matched, and the release answered false).
+     */
+    @Test
+    void aReleaseRacingTheHoldersOwnRenewalStillFreesTheLease() {
+        for (int round = 0; round < 30; round++) {
+            LeaseToken token = LeaseToken.random("node-a");
+            granted(store.acquire("release-race", token, LONG_TTL));
+
+            var renewal = store.renew("release-race", token, LONG_TTL).toCompletableFuture();
+            boolean released = answer(store.release("release-race", token));
+            renewal.exceptionally(error -> false).join();
+
+            assertThat(released).as("round %d", round).isTrue();
+            assertThat(answer(store.inspect("release-race")))
+                    .as("round %d", round)
+                    .isEmpty();
+        }
+    }
+
     @Test
     void theLeaseIsAnEphemeralNodeOfTheHoldersSessionWithTheGrantsToken() throws Exception {
         LeaseToken token = LeaseToken.random("node-a");
