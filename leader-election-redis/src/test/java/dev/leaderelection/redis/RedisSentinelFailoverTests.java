@@ -101,6 +101,8 @@ class RedisSentinelFailoverTests {
 
     @Test
     void withReplicaAcknowledgementThroughSentinelEveryReplicaHasTheGrantWhenItIsAnswered() {
+        // After another test's failover, both replicas must follow the primary before WAIT can count them.
+        topology.awaitReplicasInSync(FAILOVER);
         LettuceConnectionFactory connections = LettuceFactories.connectedTo(topology);
         resources.add(connections::destroy);
         // The store's own connection comes from the factory's client: through Sentinel, to the primary.

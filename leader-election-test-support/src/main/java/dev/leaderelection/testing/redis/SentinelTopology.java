@@ -165,8 +165,8 @@ public final class SentinelTopology implements AutoCloseable {
 
     /**
      * Brings back a server that was the primary, as a replica of the current one: starts it if it was
-     * killed (it comes back empty), resumes it if it was frozen, and waits until it replicates the
-     * current primary, as Sentinel reconfigures it.
+     * killed (it comes back empty), resumes it if it was frozen, and waits until every server other
+     * than the primary replicates it, as Sentinel reconfigures them.
      */
     public void rejoinAsReplica(ProcessRedisServer server, Duration timeout) {
         ProcessRedisServer primary = primary();
@@ -180,13 +180,31 @@ public final class SentinelTopology implements AutoCloseable {
             // It would start as an empty primary; no client reaches it, since Sentinel names another.
             server.replicate(primary.port());
         }
-        Polling.await(
-                timeout,
-                () -> "slave".equals(server.info("replication", "role"))
-                        && Objects.equals(Integer.toString(primary.port()), server.info("replication", "master_port"))
-                        && "up".equals(server.info("replication", "master_link_status"))
-                        && "0".equals(server.info("replication", "master_sync_in_progress")),
-                () -> server + " did not rejoin as a replica of " + primary + " within " + timeout + ": " + describe());
+        awaitReplicasInSync(timeout);
+    }
+
+    /**
+     * Waits until every server other than the one the sentinels name replicates it, its link up and
+     * no sync in progress: then a {@code WAIT} for every replica can be answered. After a failover,
+     * Sentinel reconfigures the replica that was not promoted on its own schedule.
+     */
+    public void awaitReplicasInSync(Duration timeout) {
+        ProcessRedisServer primary = primary();
+        for (ProcessRedisServer replica : servers) {
+            if (replica != primary) {
+                Polling.await(
+                        timeout,
+                        () -> replicates(replica, primary),
+                        () -> replica + " does not replicate " + primary + " within " + timeout + ": " + describe());
+            }
+        }
+    }
+
+    private static boolean replicates(ProcessRedisServer replica, ProcessRedisServer primary) {
+        return "slave".equals(replica.info("replication", "role"))
+                && Objects.equals(Integer.toString(primary.port()), replica.info("replication", "master_port"))
+                && "up".equals(replica.info("replication", "master_link_status"))
+                && "0".equals(replica.info("replication", "master_sync_in_progress"));
     }
 
     /** What each sentinel reports: the primary's address and how many replicas and sentinels it knows. */
