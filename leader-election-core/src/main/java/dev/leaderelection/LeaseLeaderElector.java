@@ -31,6 +31,12 @@ public class LeaseLeaderElector implements LeaderElector {
     private static final Logger log = LoggerFactory.getLogger(LeaseLeaderElector.class);
     private static final Duration EXPIRY_SLACK = Duration.ofMillis(1);
     private static final Cancellable NOTHING = () -> {};
+    /**
+     * Renewals fall due on multiples of this on the scheduler's clock, shared by every elector of a
+     * JVM, so that a store can send those of one tick together; a renewal moves earlier by less
+     * than a tick (at most an eighth of its interval), never later.
+     */
+    static final Duration RENEWAL_TICK = Duration.ofMillis(25);
 
     private final String election;
     private final String instanceId;
@@ -287,7 +293,8 @@ public class LeaseLeaderElector implements LeaderElector {
         Leadership granted = new Leadership(election, instanceId, fencingToken, Instant.now(), deadline);
         leadership = granted;
         lastRenewal = Instant.now();
-        scheduleRenewal(sentAt, deadline);
+        scheduleRenewal(sentAt);
+        deadlineTimer = after(Duration.ofNanos(Math.max(0, deadline - scheduler.nanoTime())), this::onDeadline);
         timings.relinquish()
                 .termLength(scheduler.wallClock())
                 .ifPresent(term -> relinquishTimer = after(term, () -> stepAside(RevocationReason.RELINQUISHED)));
@@ -329,9 +336,9 @@ public class LeaseLeaderElector implements LeaderElector {
         } else {
             storeAnswered();
             long deadline = deadlineFor(sentAt);
-            leadership = current.withDeadline(deadline);
+            leadership = current.withDeadline(deadline); // the deadline timer finds it when it fires
             lastRenewal = Instant.now();
-            scheduleRenewal(sentAt, deadline);
+            scheduleRenewal(sentAt);
         }
     }
 
@@ -349,12 +356,15 @@ public class LeaseLeaderElector implements LeaderElector {
         recampaign();
     }
 
-    private void scheduleRenewal(long sentAt, long deadline) {
-        long untilRenewal = sentAt + timings.renewInterval().toNanos() - scheduler.nanoTime();
+    private void scheduleRenewal(long sentAt) {
+        long untilRenewal = onRenewalTick(sentAt + timings.renewInterval().toNanos()) - scheduler.nanoTime();
         nextStep.cancel();
         nextStep = after(Duration.ofNanos(Math.max(0, untilRenewal)), this::renew);
-        deadlineTimer.cancel();
-        deadlineTimer = after(Duration.ofNanos(Math.max(0, deadline - scheduler.nanoTime())), this::onDeadline);
+    }
+
+    private long onRenewalTick(long due) {
+        long tick = Math.min(RENEWAL_TICK.toNanos(), timings.renewInterval().toNanos() / 8);
+        return tick > 0 ? due - Math.floorMod(due, tick) : due;
     }
 
     // 3. Step down: stop the guard first, tell the listeners; a voluntary step-down lets the

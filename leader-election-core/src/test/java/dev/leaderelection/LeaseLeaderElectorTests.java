@@ -84,6 +84,19 @@ class LeaseLeaderElectorTests {
     }
 
     @Test
+    void aRenewalFallsDueOnTheSharedTickAtMostOneTickEarly() {
+        // The clock starts on the 25 ms tick; the second acquire goes out 11 ms after it.
+        store.answerNext("acquire", held("node-b", Duration.ofMillis(10)));
+        clock.advance(Duration.ofMillis(11));
+        store.answerNext("acquire", granted(1));
+
+        clock.advance(Duration.ofMillis(2_988)); // 3 s after the send is 3,011 ms: its tick is 3,000 ms
+        assertThat(store.hasPending()).isFalse();
+        clock.advance(Duration.ofMillis(1));
+        assertThat(store.next("renew")).isNotNull();
+    }
+
+    @Test
     void aFollowerSleepsUntilTheLeaseItSawEndsCountedFromItsSendNotFromTheAnswer() {
         ScriptedLeaseStore.Call acquire = store.next("acquire");
         clock.advance(Duration.ofMillis(200)); // a slow answer: the store read the lease after the send

@@ -64,6 +64,7 @@ public final class ScaleApp {
 
         LettuceConnectionFactory connectionFactory = RedisConnections.factory(port, null);
         RedisLeaseStore store = new RedisLeaseStore(connectionFactory, ElectorApp.KEY_PREFIX);
+        store.start(); // as the starter does: scripts loaded and the connection open before the electors start
         ThreadPoolElectionScheduler scheduler = new ThreadPoolElectionScheduler(2, "leader-election-");
         AtomicInteger revocations = new AtomicInteger();
         List<LeaseLeaderElector> electors = new ArrayList<>();

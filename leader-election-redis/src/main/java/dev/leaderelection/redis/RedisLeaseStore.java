@@ -66,9 +66,10 @@ import reactor.core.scheduler.Schedulers;
  * stepped down first.
  *
  * <p>Calls go out in the order they are made: from a thread of the store's own until the warm-up
- * of {@link #start()} has opened the shared connection, then from the caller's thread. With
- * {@linkplain Builder#minReplicasAcked replica acknowledgement}, grants and renewals go out on a
- * connection of the store's own instead, each followed by {@code WAIT}.
+ * of {@link #start()} has opened the shared connection, then from the caller's thread. Renewals
+ * that fall due together go out in one script call from the store's thread ({@link
+ * RenewalBatches}). With {@linkplain Builder#minReplicasAcked replica acknowledgement}, grants and
+ * renewals go out on a connection of the store's own instead, each call followed by {@code WAIT}.
  *
  * <p>Its owner calls {@link #start()} before the electors start and {@link #stop()} after they
  * stopped, while the connection factory is still running, so the pub/sub connection closes cleanly.
@@ -79,7 +80,7 @@ public class RedisLeaseStore implements LeaseStore {
     public static final String DEFAULT_KEY_PREFIX = "leader-election";
 
     private static final RedisScript<List> ACQUIRE = script("acquire.lua", List.class);
-    private static final RedisScript<Long> RENEW = script("renew.lua", Long.class);
+    private static final RedisScript<List> RENEW = script("renew.lua", List.class);
     private static final RedisScript<Long> RELEASE = script("release.lua", Long.class);
     private static final RedisScript<List> INSPECT = script("inspect.lua", List.class);
     private static final RedisScript<List> CANDIDATES = script("candidates.lua", List.class);
@@ -97,6 +98,8 @@ public class RedisLeaseStore implements LeaseStore {
     private final Map<String, RedisKeys> keys = new ConcurrentHashMap<>();
     private final ReleaseLink releases;
     private final FollowerPolls polls;
+    private final RenewalBatches renewals;
+    private volatile @Nullable SentTtl lastTtl;
     /** Where grants and renewals go when replicas must acknowledge them; {@code null} when not. */
     private final @Nullable AcknowledgedWrites acknowledged;
 
@@ -152,6 +155,7 @@ public class RedisLeaseStore implements LeaseStore {
                 Executors.newSingleThreadScheduledExecutor(daemonThreads("leader-election-redis-background-" + number));
         this.releases = ReleaseLink.of(builder.connectionFactory, background);
         this.polls = new FollowerPolls(releases, background);
+        this.renewals = new RenewalBatches(dispatch, releases.sharded(), this::sendRenewals);
         this.acknowledged = builder.minReplicasAcked > 0
                 ? new AcknowledgedWrites(
                         builder.connectionFactory, builder.minReplicasAcked, builder.replicaWaitTimeout, number)
@@ -202,17 +206,32 @@ public class RedisLeaseStore implements LeaseStore {
         return reply.thenApply(answer -> polls.after(poll, token.instanceId(), answer));
     }
 
+    /** Renews with the other renewals due at the same tick, in one script call ({@link RenewalBatches}). */
     @Override
     public CompletionStage<Boolean> renew(String election, LeaseToken token, Duration ttl) {
-        RedisKeys electionKeys = keys(election);
-        List<String> scriptKeys = electionKeys.leaseTermAndCandidates();
-        String[] args = {
-            token.encoded(), wholeMillis(ttl), electionKeys.releaseChannel(), releases.sharded() ? "1" : "0"
-        };
-        CompletableFuture<Long> reply = acknowledged != null
-                ? acknowledged.run(RENEW, scriptKeys, List.of(args), RedisLeaseStore::isOne)
-                : run(RENEW, scriptKeys, args);
-        return reply.thenApply(RedisLeaseStore::isOne);
+        return renewals.renew(keys(election), token.encoded(), ttlMillis(ttl));
+    }
+
+    /** {@link #wholeMillis} of {@code ttl}, kept for the next renewal, which almost always sends the same. */
+    private String ttlMillis(Duration ttl) {
+        SentTtl last = lastTtl;
+        if (last == null || !last.ttl().equals(ttl)) {
+            last = new SentTtl(ttl, wholeMillis(ttl));
+            lastTtl = last;
+        }
+        return last.millis();
+    }
+
+    private record SentTtl(Duration ttl, String millis) {}
+
+    private CompletableFuture<List<?>> sendRenewals(List<String> scriptKeys, List<String> args) {
+        CompletableFuture<List> reply = acknowledged != null
+                ? acknowledged.run(RENEW, scriptKeys, args, renewed -> renewed.contains(1L))
+                : redis.execute(RENEW, scriptKeys, args)
+                        .subscribeOn(sender())
+                        .single()
+                        .toFuture();
+        return reply.thenApply(renewed -> renewed);
     }
 
     @Override

@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -152,6 +154,53 @@ class RedisLeaseStoreTests extends LeaseStoreContract {
 
         assertThat(redis.command("GET", "{test:evicted}:term")).isEqualTo(holder.encoded());
         assertThat(Long.parseLong(redis.command("PTTL", "{test:evicted}:term"))).isBetween(15_000L, 20_000L);
+    }
+
+    @Test
+    void renewalsDueTogetherGoToRedisInFewCalls() {
+        List<String> elections = new ArrayList<>();
+        List<LeaseToken> tokens = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            elections.add("batched-" + i);
+            tokens.add(LeaseToken.random("node-a"));
+            granted(store.acquire(elections.get(i), tokens.get(i), LONG_TTL));
+        }
+        long callsBefore = scriptCalls();
+
+        List<CompletionStage<Boolean>> renewals = new ArrayList<>();
+        for (int i = 0; i < elections.size(); i++) {
+            renewals.add(store.renew(elections.get(i), tokens.get(i), LONG_TTL));
+        }
+
+        assertThat(renewals).allSatisfy(renewal -> assertThat(answer(renewal)).isTrue());
+        assertThat(scriptCalls() - callsBefore)
+                .as("50 renewals made within microseconds of each other share script calls")
+                .isBetween(1L, 10L);
+    }
+
+    @Test
+    void aRenewalThatRedisRefusesFailsAloneInItsBatch() {
+        LeaseToken healthy = LeaseToken.random("node-a");
+        LeaseToken corrupted = LeaseToken.random("node-a");
+        granted(store.acquire("healthy", healthy, LONG_TTL));
+        granted(store.acquire("corrupted", corrupted, LONG_TTL));
+        redis.command("SET", "{test:corrupted}:candidates", "not a sorted set"); // ZADD: WRONGTYPE
+
+        CompletionStage<Boolean> refused = store.renew("corrupted", corrupted, LONG_TTL);
+        CompletionStage<Boolean> renewed = store.renew("healthy", healthy, LONG_TTL);
+
+        assertThat(answer(renewed)).isTrue();
+        assertThatExceptionOfType(ExecutionException.class)
+                .isThrownBy(() -> refused.toCompletableFuture().get(15, TimeUnit.SECONDS))
+                .withMessageContaining("{test:corrupted}:lease")
+                .withMessageContaining("WRONGTYPE");
+    }
+
+    /** How many times Redis ran a script by its digest ({@code EVALSHA}) so far. */
+    private static long scriptCalls() {
+        String stats = redis.command("INFO", "commandstats");
+        Matcher calls = Pattern.compile("cmdstat_evalsha:calls=(\\d+)").matcher(String.valueOf(stats));
+        return calls.find() ? Long.parseLong(calls.group(1)) : 0;
     }
 
     @Test
