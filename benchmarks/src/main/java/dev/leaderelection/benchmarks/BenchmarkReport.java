@@ -297,8 +297,8 @@ final class BenchmarkReport {
         line("## Many elections in one JVM");
         line();
         line("`ScaleApp`, a fresh JVM (`" + String.join(" ", ScaleBenchmark.JVM_OPTIONS) + "`) per row: N elections"
-                + " sharing one connection factory, one store and one scheduler of two threads (the starter's"
-                + " default), all led by that JVM. CPU is the process's CPU time over a "
+                + " sharing one connection factory, one store and one scheduler (two worker threads and a timer"
+                + " thread, the starter's default), all led by that JVM. CPU is the process's CPU time over a "
                 + seconds(settings.scaleWindow()) + " window after " + seconds(settings.scaleWarmUp())
                 + " of warm-up. *Java threads* leaves out the JIT compilers' and the collectors' threads: the"
                 + " elections' own work once the code is compiled. JIT and GC are the compilers' and collectors'"
@@ -314,16 +314,18 @@ final class BenchmarkReport {
         line();
         ScaleBenchmark.Point first = scale.points().get(0);
         ScaleBenchmark.Point largest = scale.largest();
-        double renewals = largest.requestsPerSecond() - first.requestsPerSecond();
+        double renewals = largest.renewalsPerSecond() - first.renewalsPerSecond();
         if (scale.points().size() > 1 && renewals > 0) {
             line("From " + first.run().elections() + " to " + largest.run().elections() + " elections the JVM"
                     + " spends " + number((largest.cpuShare() - first.cpuShare()) * 1e6 / renewals, 0)
-                    + " µs of CPU per renewal (one renewal = one request).");
+                    + " µs of CPU per renewal.");
         }
-        line("Requests per election and second are 1 / renew interval ("
-                + number(1000.0 / settings.renewInterval().toMillis(), 1) + " at "
-                + settings.renewInterval().toMillis()
-                + " ms) when every election renews on its own, unbatched.");
+        line("Renewals that fall due at one tick go to Redis in one script call: at "
+                + largest.run().elections()
+                + " elections " + number(largest.renewalsPerSecond() / largest.requestsPerSecond(), 0)
+                + " renewals per request; one election alone sends one request per renew interval ("
+                + number(1000.0 / settings.renewInterval().toMillis(), 1) + "/s at "
+                + settings.renewInterval().toMillis() + " ms).");
         line();
     }
 

@@ -71,6 +71,7 @@ final class EtcdBenchmarkStore implements BenchmarkStore {
             String endpoint, String election, String instanceId, ElectionTimings timings, ElectionScheduler scheduler) {
         EtcdLeaseStore store = new EtcdLeaseStore(
                 EtcdLeaseStore.clientBuilder(List.of(endpoint)).build(), EtcdLeaseStore.DEFAULT_KEY_PREFIX);
+        store.start(); // the connection and the watch that wakes followers, before the elector starts
         LeaseLeaderElector elector = new LeaseLeaderElector(election, instanceId, store, timings, scheduler);
         return new Elector(elector, store::close);
     }

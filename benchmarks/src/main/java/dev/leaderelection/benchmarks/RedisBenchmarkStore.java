@@ -78,6 +78,7 @@ final class RedisBenchmarkStore implements BenchmarkStore {
             ElectionScheduler scheduler) {
         LettuceConnectionFactory connectionFactory = RedisConnections.factory(port, resources);
         RedisLeaseStore store = new RedisLeaseStore(connectionFactory, ElectorApp.KEY_PREFIX);
+        store.start(); // scripts loaded, connection open and release link up before the elector starts
         RedisLeaderElector elector = new RedisLeaderElector(election, instanceId, store, timings, scheduler);
         return new Elector(elector, () -> {
             store.close();

@@ -20,7 +20,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 
 /**
  * One JVM that runs many elections at once, as an application with many leader-only jobs would:
- * one connection factory, one store and one scheduler of two threads (the starter's default) for
+ * one connection factory, one store and one scheduler of two worker threads (the starter's default) for
  * all of them. Nobody else competes, so this JVM leads every election and renews every lease.
  *
  * <p>After a warm-up it measures, over a window, the CPU time of the whole process and what Redis

@@ -44,7 +44,7 @@ final class ScaleBenchmark {
      * @param javaThreadsCpuShare the same for the threads the JVM lists, which leaves out the JIT
      *     compilers and the garbage collectors: the elections' own work once warm
      * @param commandsPerSecond Redis commands per second, as {@code total_commands_processed} counts
-     * @param requestsPerSecond Redis requests per second (one per store call)
+     * @param requestsPerSecond Redis requests per second (one per script call: one per batch of renewals)
      * @param redisCpuShare the Redis server's CPU time per second
      * @param revocations leaderships lost during the window (0 when the JVM keeps up)
      * @param leadersAtEnd elections this JVM still led at the end of the window
@@ -75,6 +75,11 @@ final class ScaleBenchmark {
 
         double requestsPerElection() {
             return requestsPerSecond / run.elections();
+        }
+
+        /** Renewals per second: every election renews once per renew interval. */
+        double renewalsPerSecond() {
+            return run.elections() * 1e9 / run.timings().renewInterval().toNanos();
         }
     }
 

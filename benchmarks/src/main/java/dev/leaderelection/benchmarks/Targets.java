@@ -195,16 +195,14 @@ final class Targets {
 
     private static String whyScaleMissed(ScaleBenchmark.Result scale, ScaleBenchmark.Point point) {
         ScaleBenchmark.Point first = scale.points().get(0);
-        double renewals = scale.largest().requestsPerSecond() - first.requestsPerSecond();
+        double renewals = scale.largest().renewalsPerSecond() - first.renewalsPerSecond();
         String perRenewal = renewals > 0
                 ? number((scale.largest().cpuShare() - first.cpuShare()) * 1e6 / renewals, 0) + " µs"
                 : "an unknown amount";
-        return "Renewals are not batched: every election renews with its own script call ("
-                + number(point.requestsPerElection(), 2) + " requests/s per election here), each with a few scheduler"
-                + " operations and a Reactor and Lettuce round trip, about " + perRenewal + " of CPU per renewal; the"
-                + " JIT compilers took " + point.jitMillis() + " ms of the window. Batching every renewal due in one"
-                + " tick into one script call per JVM would cut both the Redis requests and most of the per-renewal"
-                + " work; not built yet.";
+        return "Renewals go to Redis in batches (" + number(point.renewalsPerSecond() / point.requestsPerSecond(), 0)
+                + " per request here), but each still costs the JVM about " + perRenewal + " of CPU: the timer"
+                + " and election-thread hops, the store call's timeout, the reply's futures; the JIT compilers took "
+                + point.jitMillis() + " ms and the collectors " + point.gcMillis() + " ms of the window.";
     }
 
     private static Target target(
