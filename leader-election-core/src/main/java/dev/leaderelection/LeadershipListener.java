@@ -18,7 +18,7 @@ public interface LeadershipListener {
 
     /**
      * A voluntary step-down ({@link RevocationReason#isVoluntary()}) finished waiting for the guarded
-     * calls that were in flight when the term ended; the lease is released next.
+     * calls that were in flight when the term ended; the release of the lease has just been sent.
      */
     default void drained(Leadership leadership, Duration waited) {}
 

@@ -300,12 +300,12 @@ public class LeaseLeaderElector implements LeaderElector {
                 .ifPresent(term -> relinquishTimer = after(term, () -> stepAside(RevocationReason.RELINQUISHED)));
         enter(ElectionState.LEADER);
         knownLeader.granted(instanceId, fencingToken);
-        log.info(
+        listeners.granted(granted);
+        log.info( // after the listeners: the application hears of its grant first
                 "Leadership granted: election={} instance={} fencingToken={} reason=acquired",
                 election,
                 instanceId,
                 fencingToken);
-        listeners.granted(granted);
     }
 
     private void renew() {
@@ -386,9 +386,9 @@ public class LeaseLeaderElector implements LeaderElector {
         LeaseToken heldToken = token;
         token = LeaseToken.random(instanceId);
         listeners.revoked(ended, reason);
-        knownLeader.unknown(); // until the store answers again
         CompletableFuture<Boolean> released = stepDowns.finish(
                 ended, reason, () -> releaseLease ? release(heldToken) : CompletableFuture.completedFuture(false));
+        knownLeader.unknown(); // until the store answers again; told after the release is sent
         if (reason.isVoluntary()) {
             stepDown = released;
         }

@@ -12,9 +12,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The end of an elector's terms, once leadership is off: logged, and for a voluntary step-down
- * (yield, relinquish, shutdown) the guarded calls in flight drained, at most until the term's local
- * deadline, before the lease is released. An involuntary loss releases at once.
+ * The end of an elector's terms, once leadership is off: for a voluntary step-down (yield,
+ * relinquish, shutdown) the guarded calls in flight drained, at most until the term's local
+ * deadline, before the lease is released; an involuntary loss releases at once. The release goes
+ * out first and the rest (the log line, the {@code drained} listeners) after it, so that a successor
+ * waits for nothing but the step-down itself.
  */
 final class StepDowns {
 
@@ -51,17 +53,18 @@ final class StepDowns {
     CompletableFuture<Boolean> finish(
             Leadership ended, RevocationReason reason, Supplier<CompletableFuture<Boolean>> release) {
         if (!reason.isVoluntary()) {
+            CompletableFuture<Boolean> released = release.get();
             logRevoked(ended, reason, "");
-            return release.get();
+            return released;
         }
         long drainStart = scheduler.nanoTime();
         int inFlight = guardedCalls.inFlight();
         CompletableFuture<Boolean> released = new CompletableFuture<>();
         Runnable finish = () -> {
             Duration waited = Duration.ofNanos(scheduler.nanoTime() - drainStart);
-            logRevoked(ended, reason, " guardedCallsInFlight=" + inFlight + " drainWait=" + millis(waited));
-            listeners.drained(ended, waited);
             release.get().whenComplete((ok, error) -> released.complete(Boolean.TRUE.equals(ok)));
+            listeners.drained(ended, waited);
+            logRevoked(ended, reason, " guardedCallsInFlight=" + inFlight + " drainWait=" + millis(waited));
         };
         CompletableFuture<Void> idle = guardedCalls.whenIdleOrAt(ended.deadlineNanos(), scheduler);
         if (idle.isDone()) {

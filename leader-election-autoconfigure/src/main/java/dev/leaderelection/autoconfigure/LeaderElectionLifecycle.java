@@ -14,22 +14,30 @@ import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.ApplicationContextAware;
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.core.Ordered;
 
 /**
  * Runs every elector with the application context and turns their transitions into application
  * events (each names its election). It is in the highest phase: it starts last, once the lease
- * store ({@link LeaseStoreLifecycle}), the connection factories and the web server run, and stops
- * first, before the web server's graceful shutdown begins. Leadership is thus the first thing a
- * closing application gives up: a successor is granted while this one still drains its requests,
- * and the lease is released while the store is still connected. A stop steps down as the engine
+ * store ({@link LeaseStoreLifecycle}), the connection factories and the web server run. As a bean
+ * of a closing context it stops at the context's {@link ContextClosedEvent}, before the other
+ * listeners of that event and before any lifecycle stops (the context looks its lifecycles up only
+ * then); otherwise with the lifecycles, first. Leadership is thus the first thing a closing
+ * application gives up: a successor is granted while this one still drains its requests, and the
+ * lease is released while the store is still connected. A stop steps down as the engine
  * does (new guarded calls refused at once, the calls in flight and the {@link
  * dev.leaderelection.annotation.LeaderLifecycle} beans, which hold one, drained before the release,
  * bounded by the term's deadline). The electors stop side by side, so that many of them on a store
  * that does not answer take one stop's time, not one each.
  */
-public class LeaderElectionLifecycle implements SmartLifecycle {
+public class LeaderElectionLifecycle
+        implements SmartLifecycle, ApplicationListener<ContextClosedEvent>, ApplicationContextAware, Ordered {
 
     /**
      * The highest phase: above the connection factories (phase 0) and the web server's start and
@@ -42,6 +50,7 @@ public class LeaderElectionLifecycle implements SmartLifecycle {
     private final LeaderElectors electors;
     private final Predicate<String> releaseOnShutdown;
     private volatile boolean running;
+    private @Nullable ApplicationContext context;
 
     /** Runs one elector; {@code releaseOnShutdown} says whether its stop releases the lease. */
     public LeaderElectionLifecycle(
@@ -64,6 +73,25 @@ public class LeaderElectionLifecycle implements SmartLifecycle {
     public void start() {
         electors.all().forEach(LeaderElector::start);
         running = true;
+    }
+
+    /** Steps down as soon as this bean's own context begins to close (a child context's close does not count). */
+    @Override
+    public void onApplicationEvent(ContextClosedEvent event) {
+        if (running && context != null && event.getApplicationContext() == context) {
+            stop();
+        }
+    }
+
+    @Override
+    public void setApplicationContext(ApplicationContext applicationContext) {
+        this.context = applicationContext;
+    }
+
+    /** Before every other listener of the context's closing. */
+    @Override
+    public int getOrder() {
+        return Ordered.HIGHEST_PRECEDENCE;
     }
 
     @Override

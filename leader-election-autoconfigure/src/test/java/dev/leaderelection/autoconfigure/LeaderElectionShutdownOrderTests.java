@@ -17,11 +17,14 @@ import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfigurat
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.context.event.ContextClosedEvent;
 
 /**
  * Leadership is the first thing a closing application gives up: the elector steps down (revokes,
- * stops the {@link LeaderLifecycle} beans, releases the lease) before lifecycles of a lower phase,
- * such as Spring Boot's web server and its graceful shutdown, begin to stop. Order only, no timing.
+ * stops the {@link LeaderLifecycle} beans, releases the lease) at the context's {@link
+ * ContextClosedEvent}, before the application's own listeners of that event and before lifecycles of
+ * a lower phase, such as Spring Boot's web server and its graceful shutdown, begin to stop. Order
+ * only, no timing.
  */
 class LeaderElectionShutdownOrderTests {
 
@@ -58,7 +61,8 @@ class LeaderElectionShutdownOrderTests {
                     () -> new WebServerLike("graceful shutdown", GRACEFUL_SHUTDOWN_PHASE, order))
             .withBean("webServer", WebServerLike.class, () -> new WebServerLike("web server", WEB_SERVER_PHASE, order))
             .withBean(LeaderScoped.class, () -> new LeaderScoped(order))
-            .withBean(RevocationRecorder.class, () -> new RevocationRecorder(order));
+            .withBean(RevocationRecorder.class, () -> new RevocationRecorder(order))
+            .withBean(ClosingRecorder.class, () -> new ClosingRecorder(order));
 
     @Test
     void closeShouldStepDownAndReleaseBeforeTheWebServerStops() {
@@ -76,8 +80,12 @@ class LeaderElectionShutdownOrderTests {
                 .as("revoked, and the leader-scoped bean stopped while the lease was still held")
                 .containsExactlyInAnyOrder("revoked SHUTDOWN", "leader-scoped stopped, lease held: 1");
         assertThat(order.subList(2, order.size()))
-                .as("the web server's graceful shutdown and stop begin after the release")
-                .containsExactly("graceful shutdown stopping, lease held: 0", "web server stopping, lease held: 0");
+                .as("the application's own listeners of the close, then the web server's graceful shutdown"
+                        + " and stop, begin after the release")
+                .containsExactly(
+                        "context closing, lease held: 0",
+                        "graceful shutdown stopping, lease held: 0",
+                        "web server stopping, lease held: 0");
     }
 
     @Test
@@ -93,7 +101,10 @@ class LeaderElectionShutdownOrderTests {
                 .containsExactlyInAnyOrder("revoked SHUTDOWN", "leader-scoped stopped, lease held: 1");
         assertThat(order.subList(2, order.size()))
                 .as("the lease is left to expire")
-                .containsExactly("graceful shutdown stopping, lease held: 1", "web server stopping, lease held: 1");
+                .containsExactly(
+                        "context closing, lease held: 1",
+                        "graceful shutdown stopping, lease held: 1",
+                        "web server stopping, lease held: 1");
         redis.command("DEL", LEASE);
     }
 
@@ -162,6 +173,14 @@ class LeaderElectionShutdownOrderTests {
         @Override
         public boolean isRunning() {
             return running;
+        }
+    }
+
+    /** An application's own listener of the context's close, in the default order. */
+    record ClosingRecorder(List<String> order) implements ApplicationListener<ContextClosedEvent> {
+        @Override
+        public void onApplicationEvent(ContextClosedEvent event) {
+            order.add("context closing, " + leaseHeld());
         }
     }
 
