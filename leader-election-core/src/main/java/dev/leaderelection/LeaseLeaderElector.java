@@ -293,14 +293,16 @@ public class LeaseLeaderElector implements LeaderElector {
         Leadership granted = new Leadership(election, instanceId, fencingToken, Instant.now(), deadline);
         leadership = granted;
         lastRenewal = Instant.now();
+        enter(ElectionState.LEADER);
+        knownLeader.granted(instanceId, fencingToken);
+        listeners.granted(granted);
+        // Then the timers, on this thread, so before any of them can run: the guard counts on the
+        // deadline, not on them, and the application hears of its grant without waiting for them.
         scheduleRenewal(sentAt);
         deadlineTimer = after(Duration.ofNanos(Math.max(0, deadline - scheduler.nanoTime())), this::onDeadline);
         timings.relinquish()
                 .termLength(scheduler.wallClock())
                 .ifPresent(term -> relinquishTimer = after(term, () -> stepAside(RevocationReason.RELINQUISHED)));
-        enter(ElectionState.LEADER);
-        knownLeader.granted(instanceId, fencingToken);
-        listeners.granted(granted);
         log.info( // after the listeners: the application hears of its grant first
                 "Leadership granted: election={} instance={} fencingToken={} reason=acquired",
                 election,

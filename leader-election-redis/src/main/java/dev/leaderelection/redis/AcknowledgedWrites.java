@@ -149,7 +149,8 @@ final class AcknowledgedWrites implements AutoCloseable {
                 .thenCompose(stage -> stage);
     }
 
-    private static boolean isNoScript(Throwable error) {
+    /** Whether {@code error} says that the server lacks the script ({@code NOSCRIPT}). */
+    static boolean isNoScript(Throwable error) {
         for (Throwable cause = error; cause != null; cause = cause.getCause()) {
             if (cause instanceof RedisNoScriptException
                     || String.valueOf(cause.getMessage()).startsWith("NOSCRIPT")) {

@@ -35,6 +35,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.ReturnType;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
@@ -81,6 +82,9 @@ public class RedisLeaseStore implements LeaseStore {
 
     private static final RedisScript<List> ACQUIRE = script("acquire.lua", List.class);
     private static final RedisScript<List> RENEW = script("renew.lua", List.class);
+    private static final ByteBuffer RENEW_TEXT = ByteBuffer.wrap(
+                    RENEW.getScriptAsString().getBytes(StandardCharsets.UTF_8))
+            .asReadOnlyBuffer();
     private static final RedisScript<Long> RELEASE = script("release.lua", Long.class);
     private static final RedisScript<List> INSPECT = script("inspect.lua", List.class);
     private static final RedisScript<List> CANDIDATES = script("candidates.lua", List.class);
@@ -224,14 +228,60 @@ public class RedisLeaseStore implements LeaseStore {
 
     private record SentTtl(Duration ttl, String millis) {}
 
+    /**
+     * Runs {@code renew.lua} for a batch. Without replica acknowledgement the keys and arguments go
+     * to the connection as bytes, without the template's serializers: a batch holds hundreds.
+     */
     private CompletableFuture<List<?>> sendRenewals(List<String> scriptKeys, List<String> args) {
-        CompletableFuture<List> reply = acknowledged != null
-                ? acknowledged.run(RENEW, scriptKeys, args, renewed -> renewed.contains(1L))
-                : redis.execute(RENEW, scriptKeys, args)
-                        .subscribeOn(sender())
-                        .single()
-                        .toFuture();
-        return reply.thenApply(renewed -> renewed);
+        if (acknowledged != null) {
+            return acknowledged
+                    .run(RENEW, scriptKeys, args, renewed -> renewed.contains(1L))
+                    .thenApply(renewed -> renewed);
+        }
+        ByteBuffer[] keysAndArgs = new ByteBuffer[scriptKeys.size() + args.size()];
+        for (int i = 0; i < keysAndArgs.length; i++) {
+            String value = i < scriptKeys.size() ? scriptKeys.get(i) : args.get(i - scriptKeys.size());
+            keysAndArgs[i] = ByteBuffer.wrap(value.getBytes(StandardCharsets.UTF_8));
+        }
+        int keyCount = scriptKeys.size();
+        return redis.execute(connection -> connection
+                        .scriptingCommands()
+                        .evalSha(RENEW.getSha1(), ReturnType.MULTI, keyCount, keysAndArgs)
+                        // A server without the script (restarted, promoted, SCRIPT FLUSH) gets it whole.
+                        .onErrorResume(
+                                AcknowledgedWrites::isNoScript,
+                                error -> connection
+                                        .scriptingCommands()
+                                        .eval(
+                                                RENEW_TEXT.duplicate(),
+                                                ReturnType.MULTI,
+                                                keyCount,
+                                                rewound(keysAndArgs))))
+                .subscribeOn(sender())
+                .collectList()
+                .toFuture()
+                .thenApply(RedisLeaseStore::renewalAnswers);
+    }
+
+    private static ByteBuffer[] rewound(ByteBuffer[] buffers) {
+        ByteBuffer[] copies = new ByteBuffer[buffers.length];
+        for (int i = 0; i < buffers.length; i++) {
+            copies[i] = buffers[i].duplicate().rewind();
+        }
+        return copies;
+    }
+
+    /** One answer per election: an integer, or the text of the error Redis raised for it. */
+    private static List<?> renewalAnswers(List<Object> reply) {
+        List<?> answers = reply.size() == 1 && reply.get(0) instanceof List<?> nested ? nested : reply;
+        List<Object> decoded = new ArrayList<>(answers.size());
+        for (Object answer : answers) {
+            decoded.add(
+                    answer instanceof ByteBuffer bytes
+                            ? StandardCharsets.UTF_8.decode(bytes).toString()
+                            : answer);
+        }
+        return decoded;
     }
 
     @Override
