@@ -122,9 +122,12 @@ class TelnetGatewayTelnetdTests {
         long firstToken = awaitGreeted(first);
         ConfigurableApplicationContext second = start("second");
 
-        HttpResponse<String> refused = instances.postCommand(second, "{\"line\":\"status\"}");
-        assertThat(refused.statusCode()).isEqualTo(503);
-        assertThat(refused.body()).contains("\"leader\":\"first\"");
+        // The follower names the leader once its first acquire has answered "held"; it never leads.
+        await("the follower names the leader").atMost(TIMEOUT).untilAsserted(() -> {
+            HttpResponse<String> refused = instances.postCommand(second, "{\"line\":\"status\"}");
+            assertThat(refused.statusCode()).isEqualTo(503);
+            assertThat(refused.body()).contains("\"leader\":\"first\"");
+        });
         assertThat(daemon.notes("open")).as("connections to the device").hasSize(1);
 
         first.close();
