@@ -36,13 +36,12 @@ final class SlottedTimer implements AutoCloseable {
     private final Condition earlierSlot = lock.newCondition();
     private final TreeMap<Long, ArrayDeque<Task>> slots = new TreeMap<>(); // guarded by lock
     private boolean closed; // guarded by lock
-    private final Thread thread;
 
     SlottedTimer(Executor workers, String threadName) {
         this.workers = workers;
-        this.thread = new Thread(this::run, threadName);
-        this.thread.setDaemon(true);
-        this.thread.start();
+        Thread thread = new Thread(this::run, threadName);
+        thread.setDaemon(true);
+        thread.start();
     }
 
     /**
