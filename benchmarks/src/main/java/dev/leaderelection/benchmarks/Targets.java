@@ -63,9 +63,11 @@ final class Targets {
                 3,
                 "ms",
                 "A hand-off is two Redis round trips (the release script with its PUBLISH, then the successor's"
-                        + " acquire) plus the pub/sub delivery and the hops between threads in two JVMs. The elector"
-                        + " processes are fresh JVMs whose hand-off code has hardly run, so it is barely compiled,"
-                        + " and the machine is shared (p95 " + number(handOff.p95(), 1) + " ms).");
+                        + " acquire) plus the pub/sub delivery and the hops between threads in two JVMs. Each store"
+                        + " call goes through Spring Data's reactive template, Reactor and Lettuce, code that a JVM"
+                        + " running a few calls a second has barely compiled and has let go cold: after an idle"
+                        + " spell such a call costs milliseconds, against a fraction of one in a busy loop. The"
+                        + " machine is shared too (p95 " + number(handOff.p95(), 1) + " ms).");
     }
 
     private static Target applicationHandOff(SideBySideBenchmark.Row application) {
