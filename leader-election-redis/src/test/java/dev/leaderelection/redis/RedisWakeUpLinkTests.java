@@ -145,7 +145,8 @@ class RedisWakeUpLinkTests {
 
         leader.elector.stop();
 
-        await().atMost(LEASE.multipliedBy(2)).until(follower.elector::isLeader);
+        // The grant listener, not isLeader(): the listener runs just after leadership is set.
+        await().atMost(LEASE.multipliedBy(2)).until(() -> follower.grantedAt.get() > stoppedAt);
         Duration handOff = Duration.ofNanos(follower.grantedAt.get() - stoppedAt);
         assertThat(follower.grantedAt.get())
                 .as("granted %s ms after the stop, before the follower's poll would have fired", handOff.toMillis())
