@@ -369,8 +369,8 @@ public class LeaseLeaderElector implements LeaderElector {
         return tick > 0 ? due - Math.floorMod(due, tick) : due;
     }
 
-    // 3. Step down: stop the guard first, tell the listeners; a voluntary step-down lets the
-    //    guarded calls in flight return (until the deadline at most); then free the lease.
+    // 3. Step down: stop the guard first, tell the listeners; let the guarded calls in flight
+    //    return (until the deadline at most); then free the lease.
     private CompletableFuture<Boolean> endTerm(RevocationReason reason) {
         return endTerm(reason, reason != RevocationReason.LEASE_LOST);
     }
@@ -391,9 +391,7 @@ public class LeaseLeaderElector implements LeaderElector {
         CompletableFuture<Boolean> released = stepDowns.finish(
                 ended, reason, () -> releaseLease ? release(heldToken) : CompletableFuture.completedFuture(false));
         knownLeader.unknown(); // until the store answers again; told after the release is sent
-        if (reason.isVoluntary()) {
-            stepDown = released;
-        }
+        stepDown = released;
         return released;
     }
 

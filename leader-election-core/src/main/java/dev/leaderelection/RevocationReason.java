@@ -16,8 +16,9 @@ public enum RevocationReason {
     RELINQUISHED;
 
     /**
-     * Whether the leader chose to step down; then the guarded calls in flight may finish before the
-     * lease is released. An involuntary loss cannot wait for them.
+     * Whether the leader chose to step down. Either way the guarded calls in flight may finish (until
+     * the term's local deadline at most) before the lease is released; a voluntary step-down also
+     * tells the listeners when they did ({@link LeadershipListener#drained}).
      */
     public boolean isVoluntary() {
         return this == YIELDED || this == SHUTDOWN || this == RELINQUISHED;

@@ -12,11 +12,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The end of an elector's terms, once leadership is off: for a voluntary step-down (yield,
- * relinquish, shutdown) the guarded calls in flight drained, at most until the term's local
- * deadline, before the lease is released; an involuntary loss releases at once. The release goes
- * out first and the rest (the log line, the {@code drained} listeners) after it, so that a successor
- * waits for nothing but the step-down itself.
+ * The end of an elector's terms, once leadership is off: the guarded calls in flight (a
+ * leader-scoped bean that is still stopping holds one) drain, at most until the term's local
+ * deadline, before the lease is released, so that no successor starts while this instance's work
+ * still runs. A voluntary step-down (yield, relinquish, shutdown) sends the release first and the
+ * rest (the log line, the {@code drained} listeners) after it, so that a successor waits for nothing
+ * but the step-down itself; an involuntary loss is logged at once, when it happens.
  */
 final class StepDowns {
 
@@ -46,19 +47,15 @@ final class StepDowns {
 
     /**
      * Ends {@code ended}, whose leadership is already off and whose revocation the listeners heard:
-     * drains if the step-down is voluntary, then calls {@code release} on the election thread.
+     * drains, then calls {@code release} on the election thread.
      *
      * @return completes with whether the release freed the lease
      */
     CompletableFuture<Boolean> finish(
             Leadership ended, RevocationReason reason, Supplier<CompletableFuture<Boolean>> release) {
-        if (!reason.isVoluntary()) {
-            // Logged before the release, as it always was. An involuntary loss does not wait for
-            // guarded work, so a leader-scoped bean stopping on its own thread may still be closing
-            // when the release goes out: releasing first let the fault suite's row 5b see a Telnet
-            // session still open when the successor greeted. Open: closing that window for real.
+        boolean voluntary = reason.isVoluntary();
+        if (!voluntary) {
             logRevoked(ended, reason, "");
-            return release.get();
         }
         long drainStart = scheduler.nanoTime();
         int inFlight = guardedCalls.inFlight();
@@ -66,8 +63,10 @@ final class StepDowns {
         Runnable finish = () -> {
             Duration waited = Duration.ofNanos(scheduler.nanoTime() - drainStart);
             release.get().whenComplete((ok, error) -> released.complete(Boolean.TRUE.equals(ok)));
-            listeners.drained(ended, waited);
-            logRevoked(ended, reason, " guardedCallsInFlight=" + inFlight + " drainWait=" + millis(waited));
+            if (voluntary) {
+                listeners.drained(ended, waited);
+                logRevoked(ended, reason, " guardedCallsInFlight=" + inFlight + " drainWait=" + millis(waited));
+            }
         };
         CompletableFuture<Void> idle = guardedCalls.whenIdleOrAt(ended.deadlineNanos(), scheduler);
         if (idle.isDone()) {

@@ -381,7 +381,7 @@ class LeaseLeaderElectorTests {
     }
 
     @Test
-    void anInvoluntaryLossReleasesWithoutWaitingForGuardedCalls() {
+    void anInvoluntaryLossReleasesOnlyWhenTheGuardedCallsInFlightReturn() {
         store.answerNext("acquire", granted(1));
         assertThat(elector.tryEnterGuarded()).isTrue();
         clock.advance(Duration.ofSeconds(3));
@@ -389,8 +389,38 @@ class LeaseLeaderElectorTests {
         store.failNext("renew");
 
         assertThat(events).containsExactly("granted 1", "revoked 1 STORE_UNREACHABLE");
-        assertThat(store.next("release")).isNotNull();
+        assertThat(elector.tryEnterGuarded())
+                .as("new guarded calls are refused")
+                .isFalse();
+        clock.advance(Duration.ofMillis(500));
+        assertThat(releasesSent())
+                .as("no successor may start while the call still runs")
+                .isZero();
         elector.exitGuarded();
+
+        assertThat(releasesSent()).isOne();
+        assertThat(events).as("only a voluntary step-down reports its drain").hasSize(2);
+    }
+
+    @Test
+    void anInvoluntaryLossReleasesAtTheDeadlineWhenAGuardedCallRunsPastIt() {
+        store.answerNext("acquire", granted(1)); // deadline: lease 10 s - drift 100 ms from the send
+        assertThat(elector.tryEnterGuarded()).isTrue();
+        clock.advance(Duration.ofSeconds(3));
+        store.failNext("renew");
+
+        clock.advance(Duration.ofMillis(6_899));
+        assertThat(releasesSent()).isZero();
+        clock.advance(Duration.ofMillis(1));
+
+        assertThat(releasesSent()).isOne();
+        elector.exitGuarded();
+    }
+
+    private long releasesSent() {
+        return store.pending().stream()
+                .filter(call -> call.operation().equals("release"))
+                .count();
     }
 
     @Test

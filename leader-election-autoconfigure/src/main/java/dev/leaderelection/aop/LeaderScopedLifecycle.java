@@ -14,9 +14,9 @@ import org.springframework.context.SmartLifecycle;
  * Starts one {@link dev.leaderelection.annotation.LeaderLifecycle} bean on each grant and stops it
  * on each revocation, on a thread of its own. While it runs, the bean holds a guarded call of its
  * election open ({@link LeaderElector#tryEnterGuarded()} on the grant, {@link
- * LeaderElector#exitGuarded()} once it stopped): a voluntary step-down thus waits for the stop
- * before it releases the lease, at most until the term's local deadline, exactly as it waits for
- * {@code @LeaderOnly} calls in flight.
+ * LeaderElector#exitGuarded()} once it stopped): a step-down thus waits for the stop before it
+ * releases the lease, at most until the term's local deadline, exactly as it waits for {@code
+ * @LeaderOnly} calls in flight.
  */
 final class LeaderScopedLifecycle implements LeadershipListener, AutoCloseable {
 

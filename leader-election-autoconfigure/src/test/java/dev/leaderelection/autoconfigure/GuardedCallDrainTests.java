@@ -134,7 +134,7 @@ class GuardedCallDrainTests {
                         "spring.data.redis.port=" + redis.server().port(),
                         "leader.election.name=drained",
                         "leader.election.instance-id=" + instanceId,
-                        // roomy for a busy machine: an involuntary loss could not wait for the job
+                        // roomy for a busy machine: the job must not outlast the term
                         "leader.election.lease-duration=4s",
                         "leader.election.renew-interval=500ms",
                         "leader.election.operation-timeout=1s")

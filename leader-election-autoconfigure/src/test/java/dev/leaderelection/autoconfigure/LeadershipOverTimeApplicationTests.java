@@ -8,6 +8,8 @@ import dev.leaderelection.RevocationReason;
 import dev.leaderelection.annotation.LeaderLifecycle;
 import dev.leaderelection.event.LeaderChangedEvent;
 import dev.leaderelection.event.LeadershipRevokedEvent;
+import dev.leaderelection.testing.proxy.Direction;
+import dev.leaderelection.testing.proxy.TcpProxy;
 import dev.leaderelection.testing.redis.RedisServerExtension;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -52,6 +55,7 @@ class LeadershipOverTimeApplicationTests {
         contexts.forEach(ConfigurableApplicationContext::close);
         running.set(0);
         mostAtOnce.set(0);
+        Component.stopTakes = Duration.ZERO;
     }
 
     @Test
@@ -77,6 +81,29 @@ class LeadershipOverTimeApplicationTests {
                 .isGreaterThan(Duration.ofMillis(1_500));
         assertThat(third).isNotSameAs(second);
         assertThat(mostAtOnce).as("components running at once, at most").hasValue(1);
+    }
+
+    @Test
+    void aLeaderLifecycleBeanStopsBeforeAnySuccessorStartsWhenTheLeaderLosesRedisReplies(TestInfo test) {
+        try (TcpProxy proxy = new TcpProxy(redis.server().port())) {
+            ConfigurableApplicationContext first =
+                    start(test, "app-1", "spring.data.redis.port=" + proxy.port(), "leader.election.lease-duration=4s");
+            await().atMost(Duration.ofSeconds(5)).until(() -> component(first).isRunning());
+            ConfigurableApplicationContext second = start(test, "app-2", "leader.election.lease-duration=4s");
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> "app-1".equals(elector(second).leaderId()));
+            Component.stopTakes = Duration.ofMillis(1_000); // a session that takes its time to close
+
+            proxy.hold(Direction.DOWNSTREAM); // the leader's renewals reach Redis; their replies never come
+
+            // The renewal times out: an involuntary loss, released (through the proxy) well before the
+            // lease would expire, but only once the bean has stopped.
+            await().atMost(Duration.ofSeconds(3)).until(() -> component(second).isRunning());
+            assertThat(component(first).isRunning()).isFalse();
+            assertThat(mostAtOnce).as("components running at once, at most").hasValue(1);
+            proxy.heal();
+            first.close(); // while its Redis is still reachable: Lettuce would otherwise keep reconnecting
+        }
     }
 
     @Test
@@ -193,6 +220,9 @@ class LeadershipOverTimeApplicationTests {
     /** Counts itself in {@link #running} while it runs; read through its methods (it is proxied). */
     @LeaderLifecycle
     static class Component implements SmartLifecycle {
+        /** How long {@link #stop()} runs before it counts itself out. */
+        static volatile Duration stopTakes = Duration.ZERO;
+
         private volatile boolean started;
 
         @Override
@@ -205,6 +235,7 @@ class LeadershipOverTimeApplicationTests {
         public void stop() {
             if (started) {
                 started = false;
+                LockSupport.parkNanos(stopTakes.toNanos());
                 running.decrementAndGet();
             }
         }

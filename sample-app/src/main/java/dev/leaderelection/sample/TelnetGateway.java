@@ -20,9 +20,8 @@ import org.springframework.stereotype.Component;
 /**
  * Holds the leader's Telnet session: a {@link SmartLifecycle} that runs on the leader only ({@link
  * LeaderLifecycle}). The starter starts it after each grant: it connects, logs in, greets and sends
- * keep-alives; and stops it on each revocation, before the lease is released on a voluntary
- * step-down (yield, relinquish, shutdown): it closes the connection, so the next leader's session
- * never overlaps this one at the destination. It writes only through the connection of the term it
+ * keep-alives; and stops it on each revocation, before the lease is released: it closes the
+ * connection, so the next leader's session never overlaps this one at the destination. It writes only through the connection of the term it
  * leads in.
  *
  * <p>What it cannot promise: each write checks, under {@code termLock}, that its connection belongs
@@ -97,7 +96,7 @@ public class TelnetGateway implements SmartLifecycle {
 
     /**
      * Ends the session: no more keep-alives, and the connection is closed at once. Called on each
-     * revocation; a voluntary step-down releases the lease only after this returned.
+     * revocation; the lease is released only after this returned.
      */
     @Override
     public void stop() {
