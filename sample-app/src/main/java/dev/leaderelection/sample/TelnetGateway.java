@@ -21,8 +21,8 @@ import org.springframework.stereotype.Component;
  * Holds the leader's Telnet session: a {@link SmartLifecycle} that runs on the leader only ({@link
  * LeaderLifecycle}). The starter starts it after each grant: it connects, logs in, greets and sends
  * keep-alives; and stops it on each revocation, before the lease is released: it closes the
- * connection, so the next leader's session never overlaps this one at the destination. It writes only through the connection of the term it
- * leads in.
+ * connection, so the next leader's session never overlaps this one at the destination. It writes
+ * only through the connection of the term it leads in.
  *
  * <p>What it cannot promise: each write checks, under {@code termLock}, that its connection belongs
  * to the current term, and then writes. The check reads the local deadline, so a pause between the
