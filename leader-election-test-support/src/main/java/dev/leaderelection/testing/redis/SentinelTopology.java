@@ -201,10 +201,14 @@ public final class SentinelTopology implements AutoCloseable {
     }
 
     private static boolean replicates(ProcessRedisServer replica, ProcessRedisServer primary) {
-        return "slave".equals(replica.info("replication", "role"))
-                && Objects.equals(Integer.toString(primary.port()), replica.info("replication", "master_port"))
-                && "up".equals(replica.info("replication", "master_link_status"))
-                && "0".equals(replica.info("replication", "master_sync_in_progress"));
+        try {
+            return "slave".equals(replica.info("replication", "role"))
+                    && Objects.equals(Integer.toString(primary.port()), replica.info("replication", "master_port"))
+                    && "up".equals(replica.info("replication", "master_link_status"))
+                    && "0".equals(replica.info("replication", "master_sync_in_progress"));
+        } catch (UncheckedIOException ex) {
+            return false; // Sentinel reconfiguring a replica disconnects its clients (CLIENT KILL type normal)
+        }
     }
 
     /** What each sentinel reports: the primary's address and how many replicas and sentinels it knows. */
