@@ -510,7 +510,8 @@ public class LeaseLeaderElector implements LeaderElector {
      * after the send: counted from there, not from the answer, the follower does not oversleep by
      * the round trip and the hop to this thread. {@link #EXPIRY_SLACK} covers a store that rounds
      * the remaining time down to the millisecond; a wake-up that still comes early only costs one
-     * more call near the end of the lease.
+     * more call near the end of the lease. The sleep is capped at one lease and the margin a store
+     * may add to it ({@link LeaseStore#MAX_LEASE_MARGIN}).
      */
     private Duration followerWait(long sentAt, @Nullable Duration remaining) {
         if (remaining == null) {
@@ -520,7 +521,8 @@ public class LeaseLeaderElector implements LeaderElector {
         if (untilExpiry.isNegative()) {
             return Duration.ZERO;
         }
-        return untilExpiry.compareTo(timings.leaseDuration()) < 0 ? untilExpiry : timings.leaseDuration();
+        Duration longest = timings.leaseDuration().plus(LeaseStore.MAX_LEASE_MARGIN);
+        return untilExpiry.compareTo(longest) < 0 ? untilExpiry : longest;
     }
 
     /** Schedules a step on the election thread; it is skipped if a term ends in between. */

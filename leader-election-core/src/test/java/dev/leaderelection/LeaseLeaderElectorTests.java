@@ -5,6 +5,7 @@ import static dev.leaderelection.ScriptedLeaseStore.held;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
+import dev.leaderelection.store.LeaseStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -230,9 +231,11 @@ class LeaseLeaderElectorTests {
     }
 
     @Test
-    void followerWaitsAtMostOneLeaseAndTheRetryIntervalWithoutATtl() {
+    void followerWaitsAtMostOneLeaseAndTheStoresMarginAndTheRetryIntervalWithoutATtl() {
         store.answerNext("acquire", held("node-b", Duration.ofHours(1)));
         clock.advance(Duration.ofSeconds(10));
+        assertThat(store.hasPending()).isFalse();
+        clock.advance(LeaseStore.MAX_LEASE_MARGIN);
         store.answerNext("acquire", held("node-b", null));
         clock.advance(Duration.ofSeconds(1));
         assertThat(store.next("acquire")).isNotNull();

@@ -21,6 +21,12 @@ import java.util.concurrent.CompletionStage;
 public interface LeaseStore extends AutoCloseable {
 
     /**
+     * How much longer than the {@code ttl} it was given a store may keep a lease. A follower's sleep
+     * until the end of a lease it saw is capped at the lease duration plus this.
+     */
+    Duration MAX_LEASE_MARGIN = Duration.ofMillis(25);
+
+    /**
      * Takes the lease if it is free, or if {@code token} already holds it. A lease is free when
      * nobody holds it or it has expired, as {@link #expiry()} decides.
      *
@@ -30,7 +36,8 @@ public interface LeaseStore extends AutoCloseable {
     CompletionStage<AcquireResult> acquire(String election, LeaseToken token, Duration ttl);
 
     /**
-     * Extends the lease to {@code ttl} from now, but only while {@code token} holds it.
+     * Extends the lease to {@code ttl} from now (plus at most {@link #MAX_LEASE_MARGIN}), but only
+     * while {@code token} holds it.
      *
      * @return {@code true} if the lease was extended, {@code false} if another token (or none)
      *     holds it

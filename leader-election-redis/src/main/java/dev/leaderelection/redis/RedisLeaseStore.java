@@ -89,6 +89,15 @@ public class RedisLeaseStore implements LeaseStore {
     private static final RedisScript<List> INSPECT = script("inspect.lua", List.class);
     private static final RedisScript<List> CANDIDATES = script("candidates.lua", List.class);
 
+    /**
+     * How much longer than asked Redis keeps each lease ({@link LeaseStore#MAX_LEASE_MARGIN} allows
+     * it). With a renew interval that divides the lease, a renewal falls due just as the lease it
+     * extends would end, which is when an idle follower looks at it; without the margin, a renewal
+     * a millisecond late made the follower see the previous one and look again a renew interval
+     * early. A crashed leader's lease ends this much later.
+     */
+    static final Duration LEASE_MARGIN = Duration.ofMillis(5);
+
     /** The longest {@link #start()} waits for Redis to load the scripts. */
     public static final Duration WARM_UP_TIMEOUT = Duration.ofSeconds(2);
 
@@ -199,7 +208,7 @@ public class RedisLeaseStore implements LeaseStore {
         List<String> scriptKeys = electionKeys.leaseTermEpochServerAndCandidates();
         String[] args = {
             token.encoded(),
-            wholeMillis(ttl),
+            wholeMillis(ttl.plus(LEASE_MARGIN)),
             restartGuard ? "1" : "0",
             electionKeys.releaseChannel(),
             releases.sharded() ? "1" : "0"
@@ -216,11 +225,14 @@ public class RedisLeaseStore implements LeaseStore {
         return renewals.renew(keys(election), token.encoded(), ttlMillis(ttl));
     }
 
-    /** {@link #wholeMillis} of {@code ttl}, kept for the next renewal, which almost always sends the same. */
+    /**
+     * {@link #wholeMillis} of {@code ttl} and the {@link #LEASE_MARGIN}, kept for the next renewal,
+     * which almost always sends the same.
+     */
     private String ttlMillis(Duration ttl) {
         SentTtl last = lastTtl;
         if (last == null || !last.ttl().equals(ttl)) {
-            last = new SentTtl(ttl, wholeMillis(ttl));
+            last = new SentTtl(ttl, wholeMillis(ttl.plus(LEASE_MARGIN)));
             lastTtl = last;
         }
         return last.millis();
