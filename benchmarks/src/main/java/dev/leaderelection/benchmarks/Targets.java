@@ -93,7 +93,9 @@ final class Targets {
         double requests = load.requestsPerFollower(most) * lease;
         String why = "An idle follower that knows the holder (from the grant announcement) polls once per lease with"
                 + " a plain `PTTL` of the lease key, and is listed as a candidate by its presence channel on the"
-                + " application's pub/sub link, which costs no command per lease. A follower that joins, or whose"
+                + " application's pub/sub link, which costs no command per lease. Redis keeps each lease 5 ms"
+                + " longer than asked, so the renewal that falls due just as a lease would end (the renew interval"
+                + " divides the lease) lands before the follower looks. A follower that joins, or whose"
                 + " link was lost, polls with the full acquire script (several commands) until it has heard the"
                 + " holder again; requests count scripts' own `PTTL` as one more, an upper bound.";
         String with = ", with " + most.followers() + " followers";
