@@ -477,7 +477,7 @@ public class LeaseLeaderElector implements LeaderElector {
         } else {
             released = endTerm(RevocationReason.SHUTDOWN, releaseLease);
         }
-        CompletableFuture<Boolean> earlierStepDown = stepDown; // a yield's drain may still run
+        CompletableFuture<Boolean> earlierStepDown = stepDown; // an earlier step-down's drain may still run
         generation++;
         nextStep.cancel();
         releases.close();

@@ -208,7 +208,7 @@ public class RedisLeaseStore implements LeaseStore {
         List<String> scriptKeys = electionKeys.leaseTermEpochServerAndCandidates();
         String[] args = {
             token.encoded(),
-            wholeMillis(ttl.plus(LEASE_MARGIN)),
+            ttlMillis(ttl),
             restartGuard ? "1" : "0",
             electionKeys.releaseChannel(),
             releases.sharded() ? "1" : "0"
@@ -226,8 +226,8 @@ public class RedisLeaseStore implements LeaseStore {
     }
 
     /**
-     * {@link #wholeMillis} of {@code ttl} and the {@link #LEASE_MARGIN}, kept for the next renewal,
-     * which almost always sends the same.
+     * {@link #wholeMillis} of {@code ttl} and the {@link #LEASE_MARGIN}, kept for the next acquire
+     * or renewal, which almost always sends the same.
      */
     private String ttlMillis(Duration ttl) {
         SentTtl last = lastTtl;
