@@ -15,6 +15,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +33,7 @@ public class LeaseLeaderElector implements LeaderElector {
     private static final Logger log = LoggerFactory.getLogger(LeaseLeaderElector.class);
     private static final Duration EXPIRY_SLACK = Duration.ofMillis(1);
     private static final Cancellable NOTHING = () -> {};
+    private static final Subscription NO_SUBSCRIPTION = () -> {};
     /**
      * Renewals fall due on multiples of this on the scheduler's clock, shared by every elector of a
      * JVM, so that a store can send those of one tick together; a renewal moves earlier by less
@@ -50,6 +53,15 @@ public class LeaseLeaderElector implements LeaderElector {
     private final BoundedStoreCalls storeCalls;
     private final StepDowns stepDowns;
     private final Object lifecycle = new Object();
+    // The steps that hand-offs take, made once here: a lambda is linked the first time it runs, which
+    // cost milliseconds on a JVM's first hand-off, between a store's answer and the next step.
+    private final Runnable campaignStep = this::campaign;
+    private final Runnable renewStep = this::renew;
+    private final Runnable deadlineStep = this::onDeadline;
+    private final Runnable relinquishStep = this::relinquish;
+    private final Runnable cooldownStep = this::endCooldown;
+    private final Runnable releaseSignalStep = this::onReleaseSignal;
+    private final Runnable linkLostStep = this::onLinkLost;
 
     // Read from any thread, written on the election thread (running also by start and stop).
     private volatile boolean running;
@@ -58,7 +70,7 @@ public class LeaseLeaderElector implements LeaderElector {
     private volatile Instant since = Instant.now();
     private volatile @Nullable Instant lastRenewal;
     private volatile @Nullable String lastError;
-    private volatile Subscription releases = () -> {}; // written on the election thread only
+    private volatile Subscription releases = NO_SUBSCRIPTION; // written on the election thread only
 
     // Confined to the election thread.
     private LeaseToken token;
@@ -97,7 +109,8 @@ public class LeaseLeaderElector implements LeaderElector {
         this.scheduler = scheduler;
         this.electionThread = new SerialExecutor(scheduler);
         this.storeCalls = new BoundedStoreCalls(scheduler, electionThread, timings.operationTimeout(), listeners);
-        this.stepDowns = new StepDowns(election, instanceId, scheduler, electionThread, guardedCalls, listeners);
+        this.stepDowns =
+                new StepDowns(election, instanceId, scheduler, electionThread, guardedCalls, listeners, this::release);
         this.token = LeaseToken.random(instanceId);
     }
 
@@ -215,24 +228,21 @@ public class LeaseLeaderElector implements LeaderElector {
         synchronized (lifecycle) {
             running = false;
         }
-        CompletableFuture<Void> stopped = new CompletableFuture<>();
-        electionThread.execute(() -> shutdown(stopped, releaseLease));
+        StopRequest stop = new StopRequest(releaseLease);
+        electionThread.execute(stop);
         if (!electionThread.isCurrentThread()) {
             // guarded calls in flight make the step-down wait, at most until the deadline (within a lease)
             Duration drain = guardedCalls.inFlight() > 0 ? timings.leaseDuration() : Duration.ZERO;
-            stepDowns.await(stopped, "stop", drain.plus(timings.operationTimeout()));
+            stepDowns.await(stop.done, "stop", drain.plus(timings.operationTimeout()));
         }
     }
 
     @Override
     public void yieldLeadership() {
-        CompletableFuture<Void> yielded = new CompletableFuture<>();
-        electionThread.execute(() -> {
-            stepAside(RevocationReason.YIELDED);
-            yielded.complete(null);
-        });
+        YieldRequest request = new YieldRequest();
+        electionThread.execute(request);
         if (!electionThread.isCurrentThread()) {
-            stepDowns.await(yielded, "yield", timings.operationTimeout());
+            stepDowns.await(request.done, "yield", timings.operationTimeout());
         }
     }
 
@@ -283,7 +293,7 @@ public class LeaseLeaderElector implements LeaderElector {
             if (releasedWhileAcquiring) {
                 campaign(); // a release came in while the store answered: the lease may be free now
             } else {
-                nextStep = after(followerWait(sentAt, held.holder().remaining()), this::campaign);
+                nextStep = after(followerWait(sentAt, held.holder().remaining()), campaignStep);
             }
         }
     }
@@ -299,10 +309,11 @@ public class LeaseLeaderElector implements LeaderElector {
         // Then the timers, on this thread, so before any of them can run: the guard counts on the
         // deadline, not on them, and the application hears of its grant without waiting for them.
         scheduleRenewal(sentAt);
-        deadlineTimer = after(Duration.ofNanos(Math.max(0, deadline - scheduler.nanoTime())), this::onDeadline);
-        timings.relinquish()
-                .termLength(scheduler.wallClock())
-                .ifPresent(term -> relinquishTimer = after(term, () -> stepAside(RevocationReason.RELINQUISHED)));
+        deadlineTimer = after(Duration.ofNanos(Math.max(0, deadline - scheduler.nanoTime())), deadlineStep);
+        Optional<Duration> term = timings.relinquish().termLength(scheduler.wallClock());
+        if (term.isPresent()) {
+            relinquishTimer = after(term.get(), relinquishStep);
+        }
         log.info( // after the listeners: the application hears of its grant first
                 "Leadership granted: election={} instance={} fencingToken={} reason=acquired",
                 election,
@@ -351,7 +362,7 @@ public class LeaseLeaderElector implements LeaderElector {
         }
         long untilDeadline = current.deadlineNanos() - scheduler.nanoTime();
         if (untilDeadline > 0) {
-            deadlineTimer = after(Duration.ofNanos(untilDeadline), this::onDeadline);
+            deadlineTimer = after(Duration.ofNanos(untilDeadline), deadlineStep);
             return;
         }
         endTerm(RevocationReason.DEADLINE_PASSED);
@@ -361,7 +372,7 @@ public class LeaseLeaderElector implements LeaderElector {
     private void scheduleRenewal(long sentAt) {
         long untilRenewal = onRenewalTick(sentAt + timings.renewInterval().toNanos()) - scheduler.nanoTime();
         nextStep.cancel();
-        nextStep = after(Duration.ofNanos(Math.max(0, untilRenewal)), this::renew);
+        nextStep = after(Duration.ofNanos(Math.max(0, untilRenewal)), renewStep);
     }
 
     private long onRenewalTick(long due) {
@@ -388,15 +399,14 @@ public class LeaseLeaderElector implements LeaderElector {
         LeaseToken heldToken = token;
         token = LeaseToken.random(instanceId);
         listeners.revoked(ended, reason);
-        CompletableFuture<Boolean> released = stepDowns.finish(
-                ended, reason, () -> releaseLease ? release(heldToken) : CompletableFuture.completedFuture(false));
+        CompletableFuture<Boolean> released = stepDowns.finish(ended, reason, releaseLease ? heldToken : null);
         knownLeader.unknown(); // until the store answers again; told after the release is sent
         stepDown = released;
         return released;
     }
 
     private CompletableFuture<Boolean> release(LeaseToken heldToken) {
-        return storeCalls.call(StoreOperation.RELEASE, () -> store.release(election, heldToken));
+        return storeCalls.call(StoreOperation.RELEASE, new ReleaseRequest(heldToken));
     }
 
     /** A voluntary step-down that sits out the cooldown: a yield or a relinquish. */
@@ -407,10 +417,16 @@ public class LeaseLeaderElector implements LeaderElector {
         endTerm(reason);
         coolingDown = true;
         enter(ElectionState.FOLLOWER);
-        nextStep = after(timings.yieldCooldown(), () -> {
-            coolingDown = false;
-            campaign();
-        });
+        nextStep = after(timings.yieldCooldown(), cooldownStep);
+    }
+
+    private void relinquish() {
+        stepAside(RevocationReason.RELINQUISHED);
+    }
+
+    private void endCooldown() {
+        coolingDown = false;
+        campaign();
     }
 
     private void recampaign() {
@@ -457,7 +473,7 @@ public class LeaseLeaderElector implements LeaderElector {
         nextStep = after(
                 timings.backoff()
                         .delay(failureStreak, ThreadLocalRandom.current().nextDouble()),
-                this::campaign);
+                campaignStep);
     }
 
     private void storeAnswered() {
@@ -467,7 +483,7 @@ public class LeaseLeaderElector implements LeaderElector {
         }
     }
 
-    private void shutdown(CompletableFuture<Void> stopped, boolean releaseLease) {
+    private CompletableFuture<Void> shutdown(boolean releaseLease) {
         CompletableFuture<Boolean> released;
         if (acquiring && releaseLease) {
             // An acquire still in flight may yet succeed in the store: release its token too, and
@@ -481,12 +497,12 @@ public class LeaseLeaderElector implements LeaderElector {
         generation++;
         nextStep.cancel();
         releases.close();
-        releases = () -> {};
+        releases = NO_SUBSCRIPTION;
         acquiring = false;
         coolingDown = false;
         knownLeader.unknown();
         enter(ElectionState.STOPPED);
-        CompletableFuture.allOf(released, earlierStepDown).whenComplete((ok, error) -> stopped.complete(null));
+        return CompletableFuture.allOf(released, earlierStepDown);
     }
 
     private void enter(ElectionState next) {
@@ -556,16 +572,63 @@ public class LeaseLeaderElector implements LeaderElector {
         void accept(@Nullable T value, @Nullable Throwable error);
     }
 
+    // Named classes rather than lambdas for what a hand-off runs first: see campaignStep.
+
+    /** A {@link #stop(boolean)}, run on the election thread; done once the release has an answer. */
+    private final class StopRequest implements Runnable, BiConsumer<Object, Throwable> {
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+        private final boolean releaseLease;
+
+        StopRequest(boolean releaseLease) {
+            this.releaseLease = releaseLease;
+        }
+
+        @Override
+        public void run() {
+            shutdown(releaseLease).whenComplete(this);
+        }
+
+        @Override
+        public void accept(@Nullable Object ignored, @Nullable Throwable error) {
+            done.complete(null);
+        }
+    }
+
+    /** A {@link #yieldLeadership()}, run on the election thread; done once the term has ended. */
+    private final class YieldRequest implements Runnable {
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+
+        @Override
+        public void run() {
+            stepAside(RevocationReason.YIELDED);
+            done.complete(null);
+        }
+    }
+
+    /** The release of one term's token. */
+    private final class ReleaseRequest implements Supplier<CompletionStage<Boolean>> {
+        private final LeaseToken heldToken;
+
+        ReleaseRequest(LeaseToken heldToken) {
+            this.heldToken = heldToken;
+        }
+
+        @Override
+        public CompletionStage<Boolean> get() {
+            return store.release(election, heldToken);
+        }
+    }
+
     /** The store's announcements, handed to the election thread: releases wake, grants inform. */
     private final class Announcements implements LeaseChangeListener {
         @Override
         public void released() {
-            electionThread.execute(LeaseLeaderElector.this::onReleaseSignal);
+            electionThread.execute(releaseSignalStep);
         }
 
         @Override
         public void linkLost() {
-            electionThread.execute(LeaseLeaderElector.this::onLinkLost);
+            electionThread.execute(linkLostStep);
         }
 
         @Override

@@ -64,10 +64,12 @@ final class Targets {
                 "ms",
                 "A hand-off is two Redis round trips (the release script with its PUBLISH, then the successor's"
                         + " acquire) plus the pub/sub delivery and the hops between threads in two JVMs. Each store"
-                        + " call goes through Spring Data's reactive template, Reactor and Lettuce, code that a JVM"
-                        + " running a few calls a second has barely compiled and has let go cold: after an idle"
-                        + " spell such a call costs milliseconds, against a fraction of one in a busy loop. The"
-                        + " machine is shared too (p95 " + number(handOff.p95(), 1) + " ms).");
+                        + " call goes through Spring Data's reactive template, Reactor, Lettuce and Netty, code that"
+                        + " a JVM running a few calls a second would leave interpreted: the store's start-up"
+                        + " warm-up (500 read-only calls) gets it compiled, which took the median from about 10 to"
+                        + " about 7 ms here. What remains is mostly the pub/sub delivery (Spring Data's listener"
+                        + " container, still interpreted) and threads waking on a machine of two cores that runs"
+                        + " three JVMs and Redis (p95 " + number(handOff.p95(), 1) + " ms).");
     }
 
     private static Target applicationHandOff(SideBySideBenchmark.Row application) {

@@ -29,6 +29,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,6 +82,14 @@ public class RedisLeaseStore implements LeaseStore {
     public static final String DEFAULT_KEY_PREFIX = "leader-election";
 
     private static final RedisScript<List> ACQUIRE = script("acquire.lua", List.class);
+    /**
+     * Reads a release's reply; made once, with the class: a method reference is linked the first
+     * time it runs, which cost milliseconds on a JVM's first hand-off.
+     */
+    private static final Function<Object, Boolean> FREED = RedisLeaseStore::isOne;
+    /** The election whose keys (never written) the warm-ups read. */
+    private static final String WARM_UP_ELECTION = "warm-up";
+
     private static final RedisScript<List> RENEW = script("renew.lua", List.class);
     private static final ByteBuffer RENEW_TEXT = ByteBuffer.wrap(
                     RENEW.getScriptAsString().getBytes(StandardCharsets.UTF_8))
@@ -193,14 +202,28 @@ public class RedisLeaseStore implements LeaseStore {
         if (!poll.light()) {
             return fullAcquire(electionKeys, token, ttl, poll);
         }
-        ByteBuffer lease = ByteBuffer.wrap(electionKeys.lease().getBytes(StandardCharsets.UTF_8));
-        return redis.execute(connection -> connection.keyCommands().pTtl(lease))
-                .subscribeOn(sender())
-                .single()
-                .toFuture()
+        return pttl(electionKeys.lease())
                 .thenCompose(pttl -> pttl > 0
                         ? CompletableFuture.completedFuture(poll.held(pttl))
                         : fullAcquire(electionKeys, token, ttl, poll));
+    }
+
+    /** Runs {@code task} on the store's own thread, unless the store is closed. */
+    private void onDispatchThread(Runnable task) {
+        try {
+            dispatch.schedule(task);
+        } catch (RejectedExecutionException ex) {
+            // closed: nothing more to send
+        }
+    }
+
+    /** The light poll: {@code PTTL} of {@code key}. */
+    private CompletableFuture<Long> pttl(String key) {
+        ByteBuffer bytes = ByteBuffer.wrap(key.getBytes(StandardCharsets.UTF_8));
+        return redis.execute(connection -> connection.keyCommands().pTtl(bytes))
+                .subscribeOn(sender())
+                .single()
+                .toFuture();
     }
 
     private CompletableFuture<AcquireResult> fullAcquire(
@@ -305,7 +328,7 @@ public class RedisLeaseStore implements LeaseStore {
                         token.encoded(),
                         electionKeys.releaseChannel(),
                         releases.sharded() ? "1" : "0")
-                .thenApply(RedisLeaseStore::isOne);
+                .thenApply(FREED);
     }
 
     /**
@@ -395,6 +418,12 @@ public class RedisLeaseStore implements LeaseStore {
     private void warmUpOrRetry(Duration nextRetry) {
         if (warmUp()) {
             warmedUp = true;
+            RedisKeys warmUpKeys = RedisKeys.of(keyPrefix, WARM_UP_ELECTION);
+            new ClientWarmUp(
+                            List.of(() -> run(INSPECT, warmUpKeys.leaseAndTerm()), () -> pttl(warmUpKeys.lease())),
+                            this::onDispatchThread,
+                            dispatch::isDisposed)
+                    .start();
             EvictionCheck.run(redis, dispatch, WARM_UP_TIMEOUT);
             if (!permissionsChecked) {
                 permissionsChecked = true;
@@ -441,7 +470,8 @@ public class RedisLeaseStore implements LeaseStore {
                                         script.getScriptAsString().getBytes(StandardCharsets.UTF_8)))))
                         // then one read-only call down the path that every election call takes
                         .thenMany(redis.execute(
-                                INSPECT, RedisKeys.of(keyPrefix, "warm-up").leaseAndTerm()))
+                                INSPECT,
+                                RedisKeys.of(keyPrefix, WARM_UP_ELECTION).leaseAndTerm()))
                         .subscribeOn(dispatch)
                         .then()
                         .toFuture();

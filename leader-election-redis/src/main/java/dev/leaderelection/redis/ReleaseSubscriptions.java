@@ -116,12 +116,22 @@ final class ReleaseSubscriptions implements ReleaseLink {
         int separator = body.indexOf(':', GRANTED.length());
         if (body.startsWith(GRANTED) && separator > GRANTED.length()) {
             String fencingToken = body.substring(GRANTED.length(), separator);
-            if (fencingToken.chars().allMatch(Character::isDigit) && fencingToken.length() < 19) {
+            if (isDecimal(fencingToken) && fencingToken.length() < 19) {
                 listener.granted(body.substring(separator + 1), Long.parseLong(fencingToken));
                 return;
             }
         }
         log.debug("Ignoring an announcement that is neither a release nor a grant: {}", body);
+    }
+
+    /** A loop, not a stream: this runs on a JVM's first hand-off, where linking a stream cost milliseconds. */
+    private static boolean isDecimal(String digits) {
+        for (int i = 0; i < digits.length(); i++) {
+            if (!Character.isDigit(digits.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
